@@ -1,0 +1,3 @@
+module github.com/featherd/featherd
+
+go 1.26
