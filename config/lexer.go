@@ -198,6 +198,8 @@ func (l *lexer) scan() (token, error) {
 				}
 				l.inKey, l.inCond = true, false
 				return l.emit(kind, l.src[l.off:l.off+2], pos, 2), nil
+			case c1 == '>':
+				return token{}, errorf(pos, "=> is only allowed inside ( ), between a key and its value")
 			case l.inKey:
 				return l.emit(tkAssign, "=", pos, 1), nil
 			default:

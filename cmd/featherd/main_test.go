@@ -1,0 +1,254 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runFeatherd runs the command in-process and returns its exit code and
+// output, as a user at a shell would see them.
+func runFeatherd(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := runFeatherd(t, "", "-v")
+	if code != 0 || out != "featherd/"+version+" - lighttpd's core in Go\n" {
+		t.Fatalf("-v: code %d, output %q", code, out)
+	}
+}
+
+// TestVersionSupport checks -V's format, which scripts written for
+// lighttpd parse: headings, and "\t+ " or "\t- " lines only.
+func TestVersionSupport(t *testing.T) {
+	code, out, _ := runFeatherd(t, "", "-V")
+	if code != 0 {
+		t.Fatalf("-V exit code %d", code)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if !strings.HasPrefix(lines[0], "featherd/") {
+		t.Fatalf("first line %q", lines[0])
+	}
+	headings := 0
+	for _, l := range lines[1:] {
+		switch {
+		case l == "":
+		case strings.HasSuffix(l, ":") && !strings.HasPrefix(l, "\t"):
+			headings++
+		case strings.HasPrefix(l, "\t+ ") || strings.HasPrefix(l, "\t- "):
+		default:
+			t.Errorf("line %q is neither a heading nor a \\t+/\\t- line", l)
+		}
+	}
+	if headings != 4 {
+		t.Errorf("got %d headings, want 4 (Event Handlers, Network handler, Features, Modules)", headings)
+	}
+	if !strings.Contains(out, "\t+ lighttpd.conf support") || !strings.Contains(out, "\t- TLS support") {
+		t.Errorf("-V does not say what is built:\n%s", out)
+	}
+}
+
+func TestHelpAndUsageErrors(t *testing.T) {
+	code, out, _ := runFeatherd(t, "", "-h")
+	if code != 0 || !strings.Contains(out, "usage: featherd") {
+		t.Fatalf("-h: code %d, output %q", code, out)
+	}
+	for _, args := range [][]string{{"-x"}, {"-f"}, {"-f", "a", "-f", "b"}, {"-i", "soon"}, {"operand"}, {"-1", "-f", "-"}} {
+		code, out, errOut := runFeatherd(t, "", args...)
+		if code != 2 || out != "" || !strings.HasPrefix(errOut, "featherd: ") || !strings.Contains(errOut, "usage:") {
+			t.Errorf("%q: code %d, stdout %q, stderr %q; want 2, a message and the usage on stderr", args, code, out, errOut)
+		}
+	}
+}
+
+func TestFlagsGroupedAndAttached(t *testing.T) {
+	f, err := parseFlags([]string{"-Dtt", "-fconf", "-i", "0x10", "-1p", "-m", "/lib"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := flags{configFile: "conf", moduleDir: "/lib", idleTimeout: 16, foreground: true, oneShot: true, printConfig: true, test: 2}
+	if f != want {
+		t.Fatalf("got %+v, want %+v", f, want)
+	}
+}
+
+func TestSyntaxCheck(t *testing.T) {
+	dir := t.TempDir()
+	good := writeFile(t, dir, "good.conf", "server.document-root = \""+dir+"\"\nserver.port = 8080\n")
+	code, out, errOut := runFeatherd(t, "", "-t", "-f", good)
+	if code != 0 || out != "Syntax OK\n" || errOut != "" {
+		t.Fatalf("-t good: code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+
+	bad := writeFile(t, dir, "bad.conf", "server.document-root = \""+dir+"\"\nserver.port = \"eighty\"\n")
+	code, out, errOut = runFeatherd(t, "", "-t", "-f", bad)
+	want := bad + `:2:1: server.port: expected an integer 0 ... 65535, found string "eighty"` + "\n"
+	if code != 1 || out != "" || errOut != want {
+		t.Fatalf("-t bad: code %d, stdout %q, stderr %q; want stderr %q", code, out, errOut, want)
+	}
+
+	syntax := writeFile(t, dir, "syntax.conf", "server.document-root = \""+dir+"\"\n$HTTP[\"host\"] == \"x\" {\n  server.tag = \"a\" \"b\"\n}\n")
+	code, _, errOut = runFeatherd(t, "", "-t", "-f", syntax)
+	if code != 1 || !strings.HasPrefix(errOut, syntax+":3:20: ") {
+		t.Fatalf("-t syntax error: code %d, stderr %q", code, errOut)
+	}
+}
+
+func TestWarningsGoToStderr(t *testing.T) {
+	dir := t.TempDir()
+	conf := writeFile(t, dir, "w.conf", "server.document-root = \""+dir+"\"\nno.such-key = 1\n")
+	code, out, errOut := runFeatherd(t, "", "-t", "-f", conf)
+	if code != 0 || out != "Syntax OK\n" || errOut != conf+":2:1: warning: unknown config-key: no.such-key (ignored)\n" {
+		t.Fatalf("code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestPreflight(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "nowhere")
+	conf := writeFile(t, dir, "p.conf", "server.document-root = \""+missing+"\"\n")
+	if code, out, _ := runFeatherd(t, "", "-t", "-f", conf); code != 0 || out != "Syntax OK\n" {
+		t.Fatalf("-t must not look at the disk: code %d, stdout %q", code, out)
+	}
+	code, out, errOut := runFeatherd(t, "", "-tt", "-f", conf)
+	want := conf + ":1:1: server.document-root: stat " + missing + ": no such file or directory\n"
+	if code != 1 || out != "" || errOut != want {
+		t.Fatalf("-tt: code %d, stdout %q, stderr %q; want %q", code, out, errOut, want)
+	}
+}
+
+func TestConfigFromStdin(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := runFeatherd(t, "server.document-root = \""+dir+"\"\nserver.tag = \"a\" + 1\n", "-p", "-f", "-")
+	want := "server.document-root = \"" + dir + "\"\nserver.tag = \"a1\"\n"
+	if code != 0 || out != want || errOut != "" {
+		t.Fatalf("code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// TestPrintRoundTrip checks that -p output read back from another
+// directory prints the same bytes: includes, variables, env and += are
+// all resolved in it.
+func TestPrintRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("FEATHERD_TEST_ROOT", dir)
+	writeFile(t, dir, "vhost.conf", "$HTTP[\"host\"] =~ \"^(www\\.)?example\\.org$\" {\n  server.document-root = var.root + \"/example\"\n  index-file.names += ( \"home.html\" )\n}\nelse {\n  server.tag = \"say \\\"hi\\\"\"\n}\n")
+	main := writeFile(t, dir, "main.conf", `var.root = env.FEATHERD_TEST_ROOT
+server.document-root = var.root
+index-file.names = ( "index.html" )
+server.feature-flags += ( "server.graceful-restart-bg" => "enable" )
+include "vhost.conf"
+`)
+	code, first, errOut := runFeatherd(t, "", "-p", "-f", main)
+	if code != 0 || errOut != "" {
+		t.Fatalf("-p: code %d, stderr %q", code, errOut)
+	}
+	want := `var.root = "` + dir + `"
+server.document-root = "` + dir + `"
+index-file.names = ( "index.html" )
+server.feature-flags = ( "server.graceful-restart-bg" => "enable" )
+$HTTP["host"] =~ "^(www\.)?example\.org$" {
+    server.document-root = "` + dir + `/example"
+    index-file.names = ( "index.html", "home.html" )
+}
+else {
+    server.tag = "say \"hi\""
+}
+`
+	if first != want {
+		t.Fatalf("-p printed\n%s\nwant\n%s", first, want)
+	}
+	printed := writeFile(t, t.TempDir(), "printed.conf", first)
+	t.Chdir(t.TempDir())
+	code, second, errOut := runFeatherd(t, "", "-p", "-f", printed)
+	if code != 0 || second != first {
+		t.Fatalf("reprinting: code %d, stderr %q, output\n%s", code, errOut, second)
+	}
+}
+
+// TestDefaultConfig checks the embedded configuration used without -f:
+// ./www when it exists, else the working directory, on 127.0.0.1:8080.
+func TestDefaultConfig(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	code, out, errOut := runFeatherd(t, "", "-p")
+	if code != 0 || errOut != "" || !strings.Contains(out, "server.document-root = \""+dir+"\"\n") ||
+		!strings.Contains(out, "server.bind = \"127.0.0.1\"\n") || !strings.Contains(out, "server.port = 8080\n") {
+		t.Fatalf("without www/: code %d, stderr %q, output\n%s", code, errOut, out)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "www"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = runFeatherd(t, "", "-p")
+	if code != 0 || !strings.Contains(out, "server.document-root = \""+filepath.Join(dir, "www")+"\"\n") {
+		t.Fatalf("with www/: code %d, output\n%s", code, out)
+	}
+	if code, out, errOut := runFeatherd(t, "", "-tt"); code != 0 || out != "Syntax OK\n" || errOut != "" {
+		t.Fatalf("-tt of the default config: code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// TestDebianConfigs runs -tt on Debian's lighttpd.conf and on it with each
+// file of conf-available enabled, as lighty-enable-mod would: real
+// configurations must pass, with warnings for what featherd lacks.
+func TestDebianConfigs(t *testing.T) {
+	const main = "/etc/lighttpd/lighttpd.conf"
+	if _, err := os.Stat(main); err != nil {
+		t.Skip("lighttpd's configuration is not installed (apt-get install lighttpd; .ci/run does)")
+	}
+	code, out, errOut := runFeatherd(t, "", "-tt", "-f", main)
+	if code != 0 || out != "Syntax OK\n" {
+		t.Fatalf("%s: code %d, stdout %q, stderr:\n%s", main, code, out, errOut)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(errOut), "\n") {
+		if !strings.Contains(line, ": warning: ") {
+			t.Errorf("%s: stderr line is not a warning: %q", main, line)
+		}
+	}
+
+	files, _ := filepath.Glob("/etc/lighttpd/conf-available/*.conf")
+	if len(files) == 0 {
+		t.Fatal("no files in /etc/lighttpd/conf-available")
+	}
+	dir := t.TempDir()
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			conf := writeFile(t, dir, filepath.Base(f), "include \""+main+"\"\ninclude \""+f+"\"\n")
+			code, out, errOut := runFeatherd(t, "", "-tt", "-f", conf)
+			if code != 0 || out != "Syntax OK\n" {
+				t.Fatalf("code %d, stdout %q, stderr:\n%s", code, out, errOut)
+			}
+		})
+	}
+
+	// -p of the real thing must read back identically.
+	_, first, _ := runFeatherd(t, "", "-p", "-f", main)
+	printed := writeFile(t, dir, "printed.conf", first)
+	if _, second, _ := runFeatherd(t, "", "-p", "-f", printed); second != first {
+		t.Fatal("-p output of Debian's lighttpd.conf does not print back identically")
+	}
+}
+
+func TestServingNotBuiltYet(t *testing.T) {
+	dir := t.TempDir()
+	conf := writeFile(t, dir, "s.conf", "server.document-root = \""+dir+"\"\n")
+	code, out, errOut := runFeatherd(t, "", "-D", "-f", conf)
+	if code != 1 || out != "" || !strings.Contains(errOut, "serving is not built yet") {
+		t.Fatalf("code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
