@@ -57,7 +57,9 @@ func decodeParseOpts(s *ServerOptions, v Value) error {
 	url := []*bool{&p.URLNormalizeUnreserved, &p.URLNormalizeRequired, &p.URLCtrlsReject,
 		&p.URLPathBackslashTrans, &p.URLPath2FDecode, &p.URLPath2FReject, &p.URLPathDotsegRemove,
 		&p.URLPathDotsegReject, &p.URLQuery20Plus, &p.URLInvalidUTF8Reject}
-	any := false
+	// url-normalize itself stays on unless disabled explicitly, so turning
+	// every other url-* option off still leaves the defaults below.
+	any := urlNormalize && p.URLNormalize
 	for _, b := range url {
 		if !urlNormalize {
 			*b = false

@@ -213,6 +213,12 @@ func (c *Config) finish(opts *LoadOptions) error {
 	if len(c.Server.UploadDirs) == 0 {
 		c.Server.UploadDirs = []string{defaultTempDir()}
 	}
+	if c.Server.Port == 0 {
+		c.Server.Port = 80
+		if globalSocket.SSLEngine {
+			c.Server.Port = 443
+		}
+	}
 	if err := c.listSockets(globalSocket, socketOpts, &w); err != nil {
 		errs = append(errs, err...)
 	}

@@ -59,7 +59,8 @@ func (m *MimeTypes) Lookup(name string) (string, bool) {
 	if t, ok := m.get(name); ok {
 		return t, true
 	}
-	for i := 0; i < len(name); i++ {
+	// A leading dot starts a hidden file's name, not an extension.
+	for i := 1; i < len(name); i++ {
 		if name[i] != '.' {
 			continue
 		}

@@ -147,15 +147,22 @@ func (c *Config) effectiveModules(w *warnings) []string {
 	return out
 }
 
-// anyEnabled reports whether any block sets one of the keys to a value
-// other than a false boolean; lighttpd loads a module on such a hint.
+// anyEnabled reports whether any block sets one of the keys to a
+// non-empty array or a true boolean, as lighttpd's
+// config_has_opt_enabled decides whether to load a module.
 func (c *Config) anyEnabled(keys ...string) bool {
 	for _, b := range c.Blocks {
 		for _, k := range keys {
-			if s, ok := b.Lookup(k); ok {
-				if on, err := decodeBool(s.Value); err != nil || on {
+			s, ok := b.Lookup(k)
+			if !ok {
+				continue
+			}
+			if s.Value.Kind == KindArray {
+				if len(s.Value.List) > 0 {
 					return true
 				}
+			} else if on, _ := decodeBool(s.Value); on {
+				return true
 			}
 		}
 	}

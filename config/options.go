@@ -93,7 +93,7 @@ type ServerOptions struct {
 	Modules                 []string // server.modules, as configured
 	CompatModuleLoad        bool     // server.compat-module-load
 	SystemdSocketActivation bool     // server.systemd-socket-activation
-	Port                    int      // server.port
+	Port                    int      // server.port; unset (0) is 80, or 443 when the global scope enables ssl.engine
 	Bind                    string   // server.bind: host, IP, "/unix/path" or "/dev/stdin"; empty is all IPv4 addresses
 	NetworkBackend          string   // server.network-backend
 	Chroot                  string   // server.chroot
@@ -159,7 +159,6 @@ type Features struct {
 func defaultServerOptions() ServerOptions {
 	return ServerOptions{
 		CompatModuleLoad:    true,
-		Port:                80,
 		NetworkBackend:      "sendfile",
 		MaxRequestFieldSize: 8192,
 		UploadTempFileSize:  1 << 20,

@@ -55,6 +55,8 @@ func parseSocket(addr string, defaultPort int, useIPv6 bool) (Socket, error) {
 		}
 		if host == "" {
 			host = "::"
+		} else if ip, err := netip.ParseAddr(host); err != nil || !ip.Is6() {
+			return Socket{}, fmt.Errorf("invalid socket address %q: brackets hold an IPv6 address", addr)
 		}
 	case strings.Count(addr, ":") == 1:
 		host, portStr, _ = strings.Cut(addr, ":")
@@ -62,14 +64,17 @@ func parseSocket(addr string, defaultPort int, useIPv6 bool) (Socket, error) {
 		// a bare IPv6 address without brackets has no port
 	}
 	port := defaultPort
-	if portStr != "" {
+	if portStr != "" || strings.HasSuffix(addr, ":") {
 		n, err := strconv.Atoi(portStr)
-		if err != nil || n < 0 || n > 65535 || portStr[0] == '+' {
-			return Socket{}, fmt.Errorf("invalid port in socket address %q", addr)
+		if err != nil || n < 1 || n > 65535 || portStr[0] == '+' {
+			return Socket{}, fmt.Errorf("invalid socket address %q: port not set or out of range", addr)
 		}
 		port = n
 	}
 	ps := strconv.Itoa(port)
+	if host == "*" {
+		host = "0.0.0.0" // lighttpd's wildcard is IPv4, even with server.use-ipv6
+	}
 	if host == "" {
 		host = "0.0.0.0"
 		if useIPv6 {
