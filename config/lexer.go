@@ -2,6 +2,7 @@ package config
 
 import (
 	"strings"
+	"unicode/utf8"
 )
 
 // tokenKind is the kind of a lexical token of lighttpd.conf.
@@ -308,7 +309,11 @@ func (l *lexer) scan() (token, error) {
 			}
 			return l.emit(tkKey, word, pos, n), nil
 		default:
-			return token{}, errorf(pos, "invalid character %q", rune(c))
+			r, _ := utf8.DecodeRuneInString(l.src[l.off:])
+			if r == utf8.RuneError {
+				return token{}, errorf(pos, "invalid byte 0x%02x", c)
+			}
+			return token{}, errorf(pos, "invalid character %q", r)
 		}
 	}
 	return token{kind: tkEOF, pos: l.pos()}, nil

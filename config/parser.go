@@ -112,6 +112,9 @@ func (p *parser) assignment() error {
 	switch op.kind {
 	case tkAssign:
 		if old, ok := b.Lookup(key); ok {
+			if old.Pos.Line == 0 {
+				return errorf(name.pos, "duplicate config variable %s: it is predefined (use := to replace it or += to append)", key)
+			}
 			return errorf(name.pos, "duplicate config variable %s in this block (first set at %s; use := to replace it or += to append)", key, old.Pos)
 		}
 		b.Settings = append(b.Settings, Setting{Key: key, Value: v, Pos: name.pos})
@@ -153,14 +156,14 @@ func (p *parser) expression() (Value, error) {
 		if err != nil {
 			return Value{}, err
 		}
-		if v, err = merge(v, w); err != nil {
-			return Value{}, errorf(plus.pos, "cannot add %s and %s: %v", describeKind(v), w.Kind, err)
+		sum, err := merge(v, w)
+		if err != nil {
+			return Value{}, errorf(plus.pos, "cannot add %s and %s: %v", v.Kind, w.Kind, err)
 		}
+		v = sum
 	}
 	return v, nil
 }
-
-func describeKind(v Value) string { return v.Kind.String() }
 
 func (p *parser) value() (Value, error) {
 	t, err := p.advance()
@@ -228,6 +231,9 @@ func (p *parser) array(open token) (Value, error) {
 		case tkRParen:
 			return arr, nil
 		case tkComma:
+			for p.peek().kind == tkComma && p.err == nil {
+				p.advance() // lighttpd's grammar accepts a comma after any element
+			}
 			if p.peek().kind == tkRParen {
 				p.advance()
 				return arr, p.err

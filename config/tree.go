@@ -190,7 +190,11 @@ func (t *tree) includeFiles(pattern string, pos Pos) error {
 		if err != nil {
 			return errorf(pos, "include %q: %v", pattern, err)
 		}
-		files = append(files, m...)
+		for _, f := range m {
+			if !hiddenMatch(p, f) {
+				files = append(files, f)
+			}
+		}
 	}
 	if len(files) == 0 {
 		if strings.ContainsAny(full, "*?[]{}") {
@@ -280,6 +284,24 @@ func (l *limitedWriter) Write(p []byte) (int, error) {
 	}
 	l.n -= len(p)
 	return l.w.Write(p)
+}
+
+// hiddenMatch reports whether a wildcard matched a name starting with a
+// dot. glob(3), which lighttpd uses, never lets a wildcard match a leading
+// dot; Go's filepath.Glob does, which would include editor lock files
+// such as ".#site.conf" from conf.d/*.conf.
+func hiddenMatch(pattern, match string) bool {
+	pp := strings.Split(pattern, "/")
+	mp := strings.Split(match, "/")
+	if len(pp) != len(mp) {
+		return false
+	}
+	for i := range mp {
+		if strings.HasPrefix(mp[i], ".") && !strings.HasPrefix(pp[i], ".") {
+			return true
+		}
+	}
+	return false
 }
 
 // expandBraces expands the first {a,b} group of a glob pattern, recursively,
