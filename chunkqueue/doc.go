@@ -4,5 +4,14 @@
 // the socket with writev and sendfile, corks TCP around headers and a
 // file, and throttles to the configured rates.
 //
-// Status: not built yet; the README's feature table says what works.
+// A Queue and a Writer belong to one goroutine (a connection's event
+// loop, and the loop); Files and Scopes are shared between loops and
+// count with atomics. Nothing here knows about the reactor: the writer
+// only reports ErrAgain, and the caller waits for EPOLLOUT.
+//
+// Status: built and tested over socket pairs and loopback TCP: memory and
+// file chunks, spooling to unlinked temp files, the writer (writev,
+// sendfile, pread fallback), TCP_CORK and both rate limits. The response
+// path allocates nothing in steady state. The README's feature table says
+// what works end to end.
 package chunkqueue

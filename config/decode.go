@@ -39,14 +39,26 @@ func decodeBool(v Value) (bool, error) {
 	return false, fmt.Errorf(`expected "enable" or "disable", found %s`, found(v))
 }
 
+// softError is a problem with a value that still leaves a usable one:
+// it is reported as a warning and the value applies.
+type softError string
+
+func (e softError) Error() string { return string(e) }
+
 // decodeShort accepts 0..65535 (65536 is taken as 65535, as lighttpd
-// does), as an integer or a string of digits such as env.PORT gives.
+// does), as an integer or a string of digits such as env.PORT gives. A
+// larger integer is taken as 65535 with a warning: lighttpd 1.4.69 and
+// older silently truncated it, so such values are found in real
+// configurations (server.max-keep-alive-requests = 1000000).
 func decodeShort(v Value) (int, error) {
 	n, err := decodeUint(v)
-	if err != nil || n > 65536 {
-		return 0, fmt.Errorf("expected an integer 0 ... 65535, found %s", found(v))
+	switch {
+	case err == nil && n <= 65536:
+		return int(min(n, 65535)), nil
+	case err == nil && v.Kind == KindInteger:
+		return 65535, softError(fmt.Sprintf("%d is above 65535, the largest value this option takes; using 65535", n))
 	}
-	return int(min(n, 65535)), nil
+	return 0, fmt.Errorf("expected an integer 0 ... 65535, found %s", found(v))
 }
 
 // decodeInt accepts 0 ... 4294967295 as an integer or a string of digits.

@@ -37,10 +37,10 @@ type keyDef struct {
 func connKey[T any](decode func(Value) (T, error), field func(*Options) *T) *keyDef {
 	return &keyDef{scope: scopeConnection, compile: func(v Value, _ *Block) (patch, error) {
 		x, err := decode(v)
-		if err != nil {
+		if err != nil && !isSoft(err) {
 			return nil, err
 		}
-		return func(o *Options) { *field(o) = x }, nil
+		return func(o *Options) { *field(o) = x }, err
 	}}
 }
 
@@ -48,7 +48,7 @@ func connKey[T any](decode func(Value) (T, error), field func(*Options) *T) *key
 func serverKey[T any](decode func(Value) (T, error), field func(*ServerOptions) *T) *keyDef {
 	return &keyDef{scope: scopeServer, server: func(s *ServerOptions, v Value) error {
 		x, err := decode(v)
-		if err == nil {
+		if err == nil || isSoft(err) {
 			*field(s) = x
 		}
 		return err
@@ -59,7 +59,7 @@ func serverKey[T any](decode func(Value) (T, error), field func(*ServerOptions) 
 func socketKey[T any](decode func(Value) (T, error), field func(*SocketOptions) *T) *keyDef {
 	return &keyDef{scope: scopeSocket, socket: func(s *SocketOptions, v Value) error {
 		x, err := decode(v)
-		if err == nil {
+		if err == nil || isSoft(err) {
 			*field(s) = x
 		}
 		return err
@@ -174,6 +174,11 @@ var coreKeys = map[string]*keyDef{
 	"server.ip-transparent":    socketKey(decodeBool, func(s *SocketOptions) *bool { return &s.IPTransparent }),
 }
 
+func isSoft(err error) bool {
+	var s softError
+	return errors.As(err, &s)
+}
+
 // lookupKey finds a key's definition; keys compare case-insensitively.
 func lookupKey(key string) (*keyDef, bool) {
 	if d, ok := coreKeys[key]; ok {
@@ -187,11 +192,11 @@ func lookupKey(key string) (*keyDef, bool) {
 // that block's connections share one budget.
 func compileServerRate(v Value, b *Block) (patch, error) {
 	n, err := decodeShort(v)
-	if err != nil {
+	if err != nil && !isSoft(err) {
 		return nil, err
 	}
 	idx := b.Index
-	return func(o *Options) { o.ServerKBytesPerSecond, o.ServerRateScope = n, idx }, nil
+	return func(o *Options) { o.ServerKBytesPerSecond, o.ServerRateScope = n, idx }, err
 }
 
 func decodeBytes(v Value) (int64, error) {

@@ -121,6 +121,10 @@ func (c *Config) finish(opts *LoadOptions) error {
 	var errs ErrorList
 	var w warnings
 	fail := func(s Setting, err error) {
+		if isSoft(err) {
+			w.add(s.Pos, s.Key+": "+err.Error())
+			return
+		}
 		errs = append(errs, errorf(s.Pos, "%s: %v", s.Key, err))
 	}
 
@@ -171,7 +175,8 @@ func (c *Config) finish(opts *LoadOptions) error {
 				p, err := d.compile(s.Value, b)
 				if err != nil {
 					fail(s, err)
-				} else if p != nil {
+				}
+				if p != nil {
 					c.patches[b.Index] = append(c.patches[b.Index], p)
 				}
 			case scopeServer:

@@ -304,8 +304,8 @@ func TestOptionsTypeErrors(t *testing.T) {
 			`test.conf:2:1: server.use-ipv6: expected "enable" or "disable", found string "yes"`},
 		{"bool v4mapped", `server.v4mapped = "auto"`,
 			`test.conf:2:1: server.v4mapped: expected "enable" or "disable", found string "auto"`},
-		{"short too big", `server.max-keep-alive-requests = 65537`,
-			`test.conf:2:1: server.max-keep-alive-requests: expected an integer 0 ... 65535, found integer 65537`},
+		{"short too big as a string", `server.max-keep-alive-requests = "65537"`,
+			`test.conf:2:1: server.max-keep-alive-requests: expected an integer 0 ... 65535, found string "65537"`},
 		{"short string", `server.port = "http"`,
 			`test.conf:2:1: server.port: expected an integer 0 ... 65535, found string "http"`},
 		{"short string too big", `server.port = "70000"`,
@@ -872,5 +872,27 @@ func TestOptionsMimetypeAssignPerBlock(t *testing.T) {
 	}
 	if got, _ := c.Base().MimeTypes.Lookup("a.html"); got != "text/html" {
 		t.Errorf("outside: %q, want text/html", got)
+	}
+}
+
+// lighttpd 1.4.69 truncated a too-large short silently, so configurations
+// carry values such as 1000000; featherd takes the largest value and warns.
+func TestOptionsShortClamped(t *testing.T) {
+	c := optMustParse(t, `server.document-root = "/"
+server.max-keep-alive-requests = 1000000
+server.port = 70000`)
+	if got := c.Base().MaxKeepAliveRequests; got != 65535 {
+		t.Errorf("max-keep-alive-requests = %d, want 65535", got)
+	}
+	if c.Server.Port != 65535 {
+		t.Errorf("port = %d, want 65535", c.Server.Port)
+	}
+	want := []string{
+		"server.port: 70000 is above 65535, the largest value this option takes; using 65535",
+		"server.max-keep-alive-requests: 1000000 is above 65535, the largest value this option takes; using 65535",
+	}
+	got := optWarnings(c)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package chunkqueue
+
+const raceEnabled = false
