@@ -3,5 +3,13 @@
 // the request handlers below it: http/staticfile, http/fastcgi,
 // http/proxy.
 //
-// Status: not built yet; the README's feature table says what works.
+// Everything here is pure: no I/O, no goroutines, and no allocation per
+// request once a connection's Request has grown its buffers.
+//
+// Status: the request side is built. Request.Parse reads a request head
+// with lighttpd's rules and server.http-parseopts (target normalisation
+// included, so Path cannot leave the document root); ChunkedDecoder
+// de-chunks request bodies; ParseRange, ParseHTTPDate / AppendHTTPDate and
+// ETagMatches serve conditional and partial responses; StatusText and
+// ErrorPage give lighttpd's reason phrases and built-in error pages.
 package http

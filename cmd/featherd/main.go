@@ -13,13 +13,11 @@ import (
 	"path/filepath"
 
 	"github.com/featherd/featherd/config"
+	"github.com/featherd/featherd/restart"
 )
 
-// serving reports whether this build can serve requests. The reactor,
-// the HTTP core and the static file handler arrive after the
-// configuration language; until then featherd checks and prints
-// configurations only, and says so.
-const serving = false
+// serving reports whether this build can serve requests (-V says so).
+const serving = true
 
 //go:embed default.conf
 var defaultConf string
@@ -76,8 +74,20 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "Syntax OK")
 		return 0
 	}
-	if !serving {
-		fmt.Fprintln(stderr, "featherd: serving is not built yet: this build checks (-t, -tt) and prints (-p) lighttpd.conf files; the configuration is valid")
+	switch {
+	case f.oneShot:
+		fmt.Fprintln(stderr, "featherd: -1 (one-shot mode) is not supported yet")
+		return 1
+	case f.idleTimeout > 0:
+		fmt.Fprintln(stderr, "featherd: -i (idle shutdown) is not supported yet")
+		return 1
+	case !f.foreground:
+		// Going to the background arrives with the master process; until
+		// then featherd stays in the foreground and says so.
+		fmt.Fprintln(stderr, "featherd: running in the foreground (background mode is not supported yet)")
+	}
+	if err := restart.ServeForeground(cfg, stderr, nil); err != nil {
+		printError(stderr, err)
 		return 1
 	}
 	return 0

@@ -2,10 +2,17 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"io"
+	"net"
+	nethttp "net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // runFeatherd runs the command in-process and returns its exit code and
@@ -244,11 +251,85 @@ func TestDebianConfigs(t *testing.T) {
 	}
 }
 
-func TestServingNotBuiltYet(t *testing.T) {
-	dir := t.TempDir()
-	conf := writeFile(t, dir, "s.conf", "server.document-root = \""+dir+"\"\n")
-	code, out, errOut := runFeatherd(t, "", "-D", "-f", conf)
-	if code != 1 || out != "" || !strings.Contains(errOut, "serving is not built yet") {
-		t.Fatalf("code %d, stdout %q, stderr %q", code, out, errOut)
+// TestMain lets a test run this binary as featherd itself: with
+// FEATHERD_TEST_MAIN set the process is featherd, so tests exercise the
+// real command in a real process without a separate build.
+func TestMain(m *testing.M) {
+	if os.Getenv("FEATHERD_TEST_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// featherdProcess starts this test binary as featherd with args.
+func featherdProcess(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "FEATHERD_TEST_MAIN=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd, &stderr
+}
+
+// freePort returns a loopback port nothing listens on right now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// TestServeAndStop runs featherd -D on a real configuration: it serves a
+// file, and SIGINT stops it with exit status 0, removing nothing it did
+// not create.
+func TestServeAndStop(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, root, "hello.txt", "hello, featherd\n")
+	port := freePort(t)
+	conf := writeFile(t, t.TempDir(), "s.conf", fmt.Sprintf(
+		"server.document-root = %q\nserver.bind = \"127.0.0.1\"\nserver.port = %d\n", root, port))
+	cmd, stderr := featherdProcess(t, "-D", "-f", conf)
+
+	url := fmt.Sprintf("http://127.0.0.1:%d/hello.txt", port)
+	var resp *nethttp.Response
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var err error
+		resp, err = nethttp.Get(url)
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("featherd did not serve %s: %v\nstderr:\n%s", url, err, stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "hello, featherd\n" || resp.Header.Get("Server") != "featherd/"+version {
+		t.Fatalf("GET: %d %q %v", resp.StatusCode, body, resp.Header)
+	}
+
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("featherd exited with %v\nstderr:\n%s", err, stderr)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("featherd did not stop on SIGINT\nstderr:\n%s", stderr)
+	}
+	if _, err := nethttp.Get(url); err == nil {
+		t.Fatal("featherd still serves after it exited")
 	}
 }

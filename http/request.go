@@ -1,0 +1,131 @@
+package http
+
+// Request is one parsed request head. It is owned by its connection's
+// event loop goroutine and reused for every request on that connection:
+// Reset keeps its buffers, so a connection parses its requests without
+// allocating once the buffers have grown to fit.
+//
+// The strings in a Request point into those buffers. They stay valid until
+// the next Reset or Parse on the same Request; copy any that must outlive
+// the request.
+type Request struct {
+	Method  Method
+	Version Version
+	// Target is the request-target as received, except that an
+	// absolute-form "http://authority" prefix is removed (the authority
+	// becomes Host): lighttpd's target_orig, what REQUEST_URI and the
+	// access log show.
+	Target string
+	// Path is the decoded, normalised path (lighttpd's uri.path): what
+	// conditions ($HTTP["url"]) and handlers see. It always starts with
+	// '/' and never contains a NUL, a "/../" or "/./" segment, nor ends in
+	// "/..". Two methods are exceptions: "*" for OPTIONS *, and the
+	// authority (host:port, already checked as a hostname) for CONNECT.
+	Path string
+	// Query is the query string without '?', as lighttpd's uri.query: after
+	// URL normalisation (server.http-parseopts), still percent-encoded;
+	// "" if none.
+	Query string
+	// Host is the lower-cased authority from the Host header or an
+	// absolute-form target, after host-strict / host-normalize; "" if
+	// none (allowed for HTTP/1.0 only).
+	Host string
+	// ContentLength is the Content-Length, -1 when absent (or dropped
+	// because the body is chunked and header-strict is off).
+	ContentLength int64
+	// Chunked is set when the body comes with Transfer-Encoding: chunked.
+	Chunked bool
+	// KeepAlive is whether the connection may carry another request, after
+	// the version default and the Connection header. It is false whenever
+	// Parse reports an error status.
+	KeepAlive bool
+	// Expect100 is set when the request had "Expect: 100-continue". The
+	// Expect header itself is removed, as lighttpd does. lighttpd answers
+	// 100 Continue only to HTTP/1.1 requests whose body has not started.
+	Expect100 bool
+
+	head   []byte  // private copy of the head
+	extra  []byte  // merged header values, rebuilt Host and Connection
+	norm   []byte  // the normalised target when normalisation changed it
+	path   []byte  // the decoded path when decoding changed it
+	lines  []int32 // start of each line in head, then the end of the last
+	folds  []int32 // offsets in head of obs-fold continuation lines
+	fields []field
+	parts  []part
+	slots  []int32 // open-addressing index of fields by name, entry+1
+	seen   uint32  // bit per headerID present
+}
+
+// Reset clears r for the next request and keeps its buffers.
+func (r *Request) Reset() {
+	r.Method = MethodUnknown
+	r.Version = VersionUnknown
+	r.Target = ""
+	r.Path = ""
+	r.Query = ""
+	r.Host = ""
+	r.ContentLength = -1
+	r.Chunked = false
+	r.KeepAlive = false
+	r.Expect100 = false
+	r.head = r.head[:0]
+	r.extra = r.extra[:0]
+	r.norm = r.norm[:0]
+	r.path = r.path[:0]
+	r.lines = r.lines[:0]
+	r.folds = r.folds[:0]
+	clear(r.fields) // drop references into old buffers
+	r.fields = r.fields[:0]
+	clear(r.parts)
+	r.parts = r.parts[:0]
+	r.seen = 0
+}
+
+// Header returns the value of the named request header, matched
+// case-insensitively; "" if absent. Repeated headers come merged, joined by
+// ", " (Cookie by "; "), as lighttpd merges them; empty values are dropped.
+// Transfer-Encoding and Expect are never present (see Chunked, Expect100).
+func (r *Request) Header(name string) string {
+	for i := range r.fields {
+		if equalFold(r.fields[i].name, name) {
+			return r.fields[i].value
+		}
+	}
+	return ""
+}
+
+// HeaderValues calls fn for each request header, in the order of each
+// name's first appearance, with repeated headers merged as Header returns
+// them.
+func (r *Request) HeaderValues(fn func(name, value string)) {
+	for i := range r.fields {
+		fn(r.fields[i].name, r.fields[i].value)
+	}
+}
+
+func (r *Request) has(id headerID) bool { return r.seen&(1<<id) != 0 }
+
+// fieldByID returns the index of the field with the given id, -1 if none.
+// Only meaningful for ids other than hdrOther.
+func (r *Request) fieldByID(id headerID) int {
+	if !r.has(id) {
+		return -1
+	}
+	for i := range r.fields {
+		if r.fields[i].id == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// removeField deletes field i keeping the order of the others.
+func (r *Request) removeField(i int) {
+	id := r.fields[i].id
+	copy(r.fields[i:], r.fields[i+1:])
+	r.fields[len(r.fields)-1] = field{}
+	r.fields = r.fields[:len(r.fields)-1]
+	if id != hdrOther {
+		r.seen &^= 1 << id
+	}
+}

@@ -1,0 +1,241 @@
+package http
+
+import (
+	"strconv"
+	"unsafe"
+
+	"github.com/featherd/featherd/chunkqueue"
+	"github.com/featherd/featherd/config"
+)
+
+// Handler produces the response to a request. It runs on the
+// connection's event loop goroutine and must not block; one Handler
+// value serves one loop, so it may keep per-loop state without locks.
+type Handler interface {
+	Serve(w *Response, r *Request, o *config.Options)
+}
+
+// Response is the response to one request: status, headers in the order
+// they were added, and a body. It is owned by its connection's event loop
+// goroutine and reused for every request (Reset keeps its buffers).
+type Response struct {
+	// Status is the status code; a handler that sets none answers 200.
+	Status int
+	// Body is what follows the head. Handlers that send a file use
+	// SendFile instead, so Prepare can apply ranges to it.
+	Body chunkqueue.Queue
+
+	fields        []respField
+	file          *chunkqueue.File
+	fileSize      int64
+	contentLength int64 // -1: none sent
+	ranges        []Range
+	scratch       []byte // Content-Range and multipart heads
+}
+
+type respField struct{ name, value string }
+
+// Reset empties the response for the next request.
+func (w *Response) Reset() {
+	w.Status = 0
+	w.Body.Reset()
+	clear(w.fields)
+	w.fields = w.fields[:0]
+	w.file, w.fileSize = nil, 0
+	w.contentLength = -1
+	w.ranges = w.ranges[:0]
+	w.scratch = w.scratch[:0]
+}
+
+// AddHeader adds a response header. Headers are sent in the order they
+// were added; one whose value is empty is not sent.
+func (w *Response) AddHeader(name, value string) {
+	w.fields = append(w.fields, respField{name, value})
+}
+
+// Header returns the first value of a response header, or "".
+func (w *Response) Header(name string) string {
+	for _, f := range w.fields {
+		if equalFold(f.name, name) {
+			return f.value
+		}
+	}
+	return ""
+}
+
+// SendFile makes the file's first size bytes the body. f stays
+// referenced by the caller; the body takes its own reference.
+func (w *Response) SendFile(f *chunkqueue.File, size int64) {
+	w.file, w.fileSize = f, size
+}
+
+// multipartBoundary is lighttpd's boundary for multi-range responses.
+const multipartBoundary = "fkj49sn38dcn3"
+
+// Prepare completes the response before its head is written (lighttpd's
+// http_response_write_prepare): the status defaults to 200, error
+// statuses without a body get the built-in error page, a file body is
+// narrowed to the requested ranges, and the body is dropped where HTTP
+// forbids one (HEAD, 304, 204) while Content-Length says what it would be.
+func (w *Response) Prepare(r *Request, o *config.Options) {
+	if w.Status == 0 {
+		w.Status = 200
+	}
+	if w.file != nil {
+		w.prepareFile(r, o)
+	} else if w.Status >= 400 && w.Body.Len() == 0 {
+		w.AddHeader("Content-Type", "text/html")
+		w.Body.Write(ErrorPage(w.Status))
+	}
+	switch {
+	case w.Status == 304 || w.Status == 204 || w.Status == 205 || w.Status < 200:
+		w.Body.Reset()
+		w.contentLength = -1
+		return
+	}
+	w.contentLength = w.Body.Len()
+	if r.Method == MethodHead {
+		w.Body.Reset()
+	}
+}
+
+// prepareFile turns a SendFile into the body, applying Range (lighttpd's
+// http_range_rfc7233) to a 200 answer to GET or HEAD.
+func (w *Response) prepareFile(r *Request, o *config.Options) {
+	f, size := w.file, w.fileSize
+	w.file = nil
+	if w.Status != 200 {
+		return // a 304 or 412 for a file sends no body
+	}
+	if !o.RangeRequests || r.Version != Version11 || (r.Method != MethodGet && r.Method != MethodHead) {
+		w.Body.AppendFile(f, 0, size)
+		return
+	}
+	w.AddHeader("Accept-Ranges", "bytes")
+	rng := r.Header("Range")
+	if r.Method != MethodGet || rng == "" || size == 0 || !w.ifRange(r) {
+		w.Body.AppendFile(f, 0, size)
+		return
+	}
+	ranges, ok := ParseRange(rng, size, w.ranges[:0])
+	w.ranges = ranges
+	switch {
+	case !ok:
+		w.Body.AppendFile(f, 0, size)
+	case len(ranges) == 0:
+		w.Status = 416
+		w.scratch = strconv.AppendInt(append(w.scratch[:0], "bytes */"...), size, 10)
+		w.AddHeader("Content-Range", unsafeString(w.scratch))
+		w.setErrorPage()
+	case len(ranges) == 1:
+		rg := ranges[0]
+		w.Status = 206
+		w.scratch = appendContentRange(w.scratch[:0], rg, size)
+		w.AddHeader("Content-Range", unsafeString(w.scratch))
+		w.Body.AppendFile(f, rg.Start, rg.End-rg.Start+1)
+	default:
+		w.Status = 206
+		contentType := w.Header("Content-Type")
+		w.replaceHeader("Content-Type", "multipart/byteranges; boundary="+multipartBoundary)
+		for i, rg := range ranges {
+			part := w.scratch[:0]
+			if i > 0 {
+				part = append(part, "\r\n"...)
+			}
+			part = append(part, "--"+multipartBoundary+"\r\n"...)
+			if contentType != "" {
+				part = append(append(append(part, "Content-Type: "...), contentType...), "\r\n"...)
+			}
+			part = append(appendContentRange(append(part, "Content-Range: "...), rg, size), "\r\n\r\n"...)
+			w.Body.Write(part)
+			w.scratch = part
+			w.Body.AppendFile(f, rg.Start, rg.End-rg.Start+1)
+		}
+		w.Body.WriteString("\r\n--" + multipartBoundary + "--\r\n")
+	}
+}
+
+// ifRange reports whether If-Range, if present, still names the file: a
+// quoted value compares with the ETag, any other with Last-Modified.
+func (w *Response) ifRange(r *Request) bool {
+	v := r.Header("If-Range")
+	if v == "" {
+		return true
+	}
+	if v[0] == '"' {
+		return v == w.Header("ETag")
+	}
+	return v == w.Header("Last-Modified")
+}
+
+func (w *Response) setErrorPage() {
+	w.replaceHeader("Content-Type", "text/html")
+	w.Body.Reset()
+	w.Body.Write(ErrorPage(w.Status))
+}
+
+func (w *Response) replaceHeader(name, value string) {
+	for i := range w.fields {
+		if equalFold(w.fields[i].name, name) {
+			w.fields[i].value = value
+			return
+		}
+	}
+	w.AddHeader(name, value)
+}
+
+func appendContentRange(b []byte, rg Range, size int64) []byte {
+	b = append(b, "bytes "...)
+	b = strconv.AppendInt(b, rg.Start, 10)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, rg.End, 10)
+	b = append(b, '/')
+	return strconv.AppendInt(b, size, 10)
+}
+
+// AppendHead appends the status line and header block: the handler's
+// headers in order, then Content-Length, Connection, Date and Server, as
+// lighttpd orders them. date is the preformatted Date value; an empty tag
+// sends no Server header.
+func (w *Response) AppendHead(dst []byte, r *Request, keepAlive bool, date []byte, tag string) []byte {
+	if r.Version == Version11 {
+		dst = append(dst, "HTTP/1.1 "...)
+	} else {
+		dst = append(dst, "HTTP/1.0 "...)
+	}
+	dst = strconv.AppendInt(dst, int64(w.Status), 10)
+	dst = append(dst, ' ')
+	dst = append(dst, StatusText(w.Status)...)
+	dst = append(dst, "\r\n"...)
+	for _, f := range w.fields {
+		if f.value == "" {
+			continue
+		}
+		dst = append(dst, f.name...)
+		dst = append(dst, ": "...)
+		dst = append(dst, f.value...)
+		dst = append(dst, "\r\n"...)
+	}
+	if w.contentLength >= 0 {
+		dst = append(dst, "Content-Length: "...)
+		dst = strconv.AppendInt(dst, w.contentLength, 10)
+		dst = append(dst, "\r\n"...)
+	}
+	switch {
+	case !keepAlive:
+		dst = append(dst, "Connection: close\r\n"...)
+	case r.Version != Version11:
+		dst = append(dst, "Connection: keep-alive\r\n"...)
+	}
+	dst = append(dst, "Date: "...)
+	dst = append(dst, date...)
+	dst = append(dst, "\r\n"...)
+	if tag != "" {
+		dst = append(dst, "Server: "...)
+		dst = append(dst, tag...)
+		dst = append(dst, "\r\n"...)
+	}
+	return append(dst, "\r\n"...)
+}
+
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }

@@ -1,0 +1,48 @@
+package reactor
+
+import (
+	"errors"
+	"net"
+	"time"
+)
+
+// listenSocket is a listen socket and what connections need to know about
+// it; it is each enrolled connection's gnet context until OnOpen.
+type listenSocket struct {
+	ln    net.Listener
+	token string // the $SERVER["socket"] token
+	tcp   bool   // TCP (corkable) rather than a unix socket
+	done  chan struct{}
+}
+
+// acceptLoop accepts connections on one listen socket and hands them to
+// gnet. featherd owns its listeners because gnet cannot adopt an
+// inherited fd, cannot stop accepting without closing every connection,
+// and shuts its whole engine down on EMFILE; here an accept error only
+// backs off.
+func (s *Server) acceptLoop(ls *listenSocket) {
+	defer close(ls.done)
+	backoff := time.Duration(0)
+	for {
+		if !s.admit() {
+			return // the server is stopping
+		}
+		nc, err := ls.ln.Accept()
+		if err != nil {
+			s.unadmit()
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// EMFILE, ENFILE, ENOBUFS, ECONNABORTED…: wait a little and go on.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			s.logf("accept on %s: %v (retrying in %v)", ls.token, err, backoff)
+			time.Sleep(backoff)
+			continue
+		}
+		backoff = 0
+		if _, err := s.engine.EnrollContext(nc, ls); err != nil {
+			s.unadmit()
+			s.logf("accept on %s: %v", ls.token, err)
+		}
+	}
+}

@@ -1,0 +1,189 @@
+package reactor
+
+import (
+	"time"
+
+	"github.com/panjf2000/gnet/v2"
+	"golang.org/x/sys/unix"
+
+	"github.com/featherd/featherd/chunkqueue"
+	"github.com/featherd/featherd/config"
+	"github.com/featherd/featherd/http"
+)
+
+// conn is one client connection and the request it is serving.
+//
+// conn is owned by its event loop goroutine; never touch it from another
+// goroutine. Other goroutines (the write poller, the ticker) only hand a
+// connection id to the loop, which looks the conn up itself.
+type conn struct {
+	id   uint64
+	loop *loop
+	gc   gnet.Conn // nil once gnet has closed its fd and the conn finishes on its own dup
+	fd   int       // the socket the writer writes on: gnet's fd, or the dup
+	sock *listenSocket
+
+	state State
+	in    inbuf // bytes received and not yet consumed (pipelined requests stay here)
+
+	eval *config.Eval
+	opts *config.Options
+	req  http.Request
+	resp http.Response
+	body chunkqueue.Queue // the request body
+	dec  http.ChunkedDecoder
+
+	remoteIP     string
+	requestCount int
+	keepAlive    bool // the current request may be followed by another
+	bodyLeft     int64
+	sentContinue bool
+
+	// Timestamps in loop seconds (see loop.now), for the once-a-second
+	// timeout check.
+	readIdleAt int64
+	writeAt    int64
+	closeAt    int64
+
+	peerEOF    bool // the client half-closed: no more bytes will arrive
+	registered bool // the socket is in the write poller's epoll
+	waiting    bool // waiting in the write poller for EPOLLOUT
+	yielded    bool // gave up its turn after 256 KiB; a resume is queued
+	closed     bool
+	limiter    chunkqueue.Limiter // rate limits; throttled until the sweep's next second
+	turnBudget int64              // bytes this turn may still write
+	opened     time.Time          // for the rate limit's catch-up rule
+}
+
+// conditionValue gives config conditions the values they compare; it
+// implements config.Subject.
+func (c *conn) ConditionValue(f config.Field, header string) string {
+	switch f {
+	case config.FieldSocket:
+		return c.sock.token
+	case config.FieldRemoteIP:
+		return c.remoteIP
+	case config.FieldScheme:
+		return "http"
+	case config.FieldHost:
+		return c.req.Host
+	case config.FieldURL:
+		return c.req.Path
+	case config.FieldQuery:
+		return c.req.Query
+	case config.FieldMethod:
+		return c.req.Method.String()
+	case config.FieldHeader:
+		return c.req.Header(header)
+	}
+	return ""
+}
+
+// run drives the state machine until the connection has to wait for the
+// network (more request bytes, writability, the next second's write
+// budget) or is closed. Every transition is in this one switch.
+func (c *conn) run() gnet.Action {
+	for {
+		switch c.state {
+		case StateRequestStart:
+			c.startRequest()
+			c.state = StateRead
+		case StateRead:
+			if !c.readHead() {
+				return c.idle()
+			}
+		case StateReadPost:
+			if !c.readBody() {
+				return c.idle()
+			}
+		case StateHandleRequest:
+			c.handleRequest()
+			c.state = StateWrite
+		case StateWrite:
+			if !c.write() {
+				return gnet.None
+			}
+		case StateResponseEnd:
+			c.endResponse()
+		case StateError:
+			return c.close()
+		case StateClose:
+			return c.linger()
+		case StateConnect:
+			return gnet.None
+		}
+	}
+}
+
+// idle is where a connection waits for request bytes. A client that has
+// half-closed will send none, so the connection is done.
+func (c *conn) idle() gnet.Action {
+	if c.peerEOF {
+		c.state = StateError
+		return c.close()
+	}
+	return gnet.None
+}
+
+// startRequest begins a request (CON_STATE_REQUEST_START).
+func (c *conn) startRequest() {
+	c.requestCount++
+	c.readIdleAt = c.loop.now
+	c.req.Reset()
+	c.resp.Reset()
+	c.body.Reset()
+	c.dec.Reset()
+	c.sentContinue = false
+	c.bodyLeft = 0
+}
+
+// endResponse finishes a request (CON_STATE_RESPONSE_END): keep-alive
+// goes on to the next request, which may already be buffered; otherwise
+// the connection shuts down its side and lingers.
+func (c *conn) endResponse() {
+	c.body.Reset()
+	c.resp.Reset()
+	if c.keepAlive && !c.loop.server.draining.Load() {
+		c.state = StateRequestStart
+		if c.in.len() == 0 {
+			c.in.release() // an idle connection holds no buffer
+		}
+		return
+	}
+	c.shutdown()
+}
+
+// shutdown sends FIN and enters lingering close, so a client still
+// sending (a pipelined request, an unread body) reads our response
+// instead of a reset.
+func (c *conn) shutdown() {
+	if err := unix.Shutdown(c.fd, unix.SHUT_WR); err != nil || c.peerEOF {
+		c.state = StateError
+		return
+	}
+	c.in.release()
+	c.closeAt = c.loop.now
+	c.state = StateClose
+}
+
+// linger discards what the client still sends after our FIN, until it
+// closes or lingerTimeout passes (checked by the timeout sweep).
+func (c *conn) linger() gnet.Action {
+	c.in.release()
+	if c.peerEOF {
+		c.state = StateError
+		return c.close()
+	}
+	return gnet.None
+}
+
+// close ends the connection now. With gnet still owning the fd, returning
+// gnet.Close lets gnet close it and call OnClose; a detached connection
+// closes its own dup.
+func (c *conn) close() gnet.Action {
+	if c.gc != nil {
+		return gnet.Close
+	}
+	c.loop.release(c)
+	return gnet.None
+}

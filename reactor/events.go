@@ -1,0 +1,138 @@
+package reactor
+
+import (
+	"errors"
+	"io"
+	"net"
+	"time"
+
+	"github.com/panjf2000/gnet/v2"
+	"golang.org/x/sys/unix"
+)
+
+// events is the gnet event handler. gnet calls it on each connection's
+// loop goroutine.
+type events struct {
+	gnet.BuiltinEventEngine
+	s *Server
+}
+
+// OnOpen builds the connection for a socket the accept goroutine
+// enrolled, with its listen socket as the gnet context.
+func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
+	ls := gc.Context().(*listenSocket)
+	l, err := e.s.loopFor(gc.EventLoop())
+	if err != nil {
+		e.s.logf("event loop setup: %v", err)
+		return nil, gnet.Close
+	}
+	c := &conn{
+		id:    e.s.nextID.Add(1),
+		loop:  l,
+		gc:    gc,
+		fd:    gc.Fd(),
+		sock:  ls,
+		state: StateRequestStart,
+		eval:  e.s.cfg.NewEval(),
+	}
+	c.turnBudget = maxWritePerTurn
+	c.opened = time.Now()
+	c.in.cache = &l.buffers
+	c.resp.Body.UseCache(&l.buffers)
+	c.body.UseCache(&l.buffers)
+	if ls.tcp {
+		if a, ok := gc.RemoteAddr().(*net.TCPAddr); ok {
+			c.remoteIP = a.AddrPort().Addr().Unmap().String()
+		}
+	}
+	c.eval.StartConnection(c)
+	c.opts = c.eval.Options()
+	c.readIdleAt = l.now
+	gc.SetContext(c)
+	l.conns[c.id] = c
+	e.s.connectionOpened()
+	return nil, gnet.None
+}
+
+// OnTraffic takes what gnet read and runs the state machine. Everything
+// is copied out of gnet's buffers at once, so a pipelined request or a
+// response interrupted by the client's half-close never depends on them.
+func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
+	c, ok := gc.Context().(*conn)
+	if !ok {
+		return gnet.Close
+	}
+	data, _ := gc.Next(-1)
+	if c.state == StateClose {
+		return c.linger() // lingering close discards input
+	}
+	c.in.append(data)
+	c.readIdleAt = c.loop.now
+	if c.waiting || c.yielded || c.limiter.Throttled() {
+		return gnet.None // the response in progress continues when it may
+	}
+	c.turnBudget = maxWritePerTurn
+	return c.run()
+}
+
+// OnClose runs when gnet closes the socket: because we asked, because
+// the client closed or reset it, or because gnet read EOF from a client
+// that only half-closed. gnet would cut the last case short, so a
+// connection with responses still to send takes a dup of the socket and
+// finishes on its own.
+func (e *events) OnClose(gc gnet.Conn, err error) gnet.Action {
+	c, ok := gc.Context().(*conn)
+	if !ok {
+		e.s.unadmit() // OnOpen refused it
+		return gnet.None
+	}
+	if c.closed {
+		return gnet.None
+	}
+	if errors.Is(err, io.EOF) && c.hasWorkLeft() {
+		if derr := c.detach(gc); derr == nil {
+			c.loop.drive(c)
+			return gnet.None
+		}
+	}
+	c.gc = nil
+	c.fd = -1
+	c.loop.release(c)
+	return gnet.None
+}
+
+// hasWorkLeft reports whether the connection still owes the client a
+// response: one being handled or written, or pipelined requests buffered.
+func (c *conn) hasWorkLeft() bool {
+	switch c.state {
+	case StateHandleRequest, StateWrite, StateResponseEnd:
+		return true
+	case StateRequestStart, StateRead:
+		return c.in.len() > 0
+	}
+	return false
+}
+
+// detach moves the connection off gnet's fd, which gnet closes when
+// OnClose returns, onto a dup of it.
+func (c *conn) detach(gc gnet.Conn) error {
+	fd, err := unix.FcntlInt(uintptr(gc.Fd()), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	waiting := c.waiting
+	c.loop.poller.forget(c)
+	c.gc, c.fd, c.peerEOF = nil, fd, true
+	if waiting {
+		if err := c.loop.poller.wait(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func closeFd(fd int) {
+	if fd >= 0 {
+		unix.Close(fd)
+	}
+}

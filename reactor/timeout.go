@@ -1,0 +1,57 @@
+package reactor
+
+import (
+	"context"
+	"time"
+)
+
+// lingerTimeout bounds the lingering close (lighttpd's HTTP_LINGER_TIMEOUT).
+const lingerTimeout = 5
+
+// sweep is the once-a-second maintenance of one loop (lighttpd's
+// connection_periodic_maint): it advances the loop's clock, applies the
+// idle timeouts, releases throttled connections into the new second and
+// lets the handler expire its caches.
+func (l *loop) sweep(context.Context) error {
+	l.now = l.server.seconds()
+	now := l.now
+	for _, c := range l.conns {
+		if l.timedOut(c, now) {
+			c.state = StateError
+			l.closeConn(c)
+			continue
+		}
+		if c.limiter.NextSecond(time.Since(c.opened)) {
+			c.turnBudget = maxWritePerTurn
+			l.drive(c)
+		}
+	}
+	if ex, ok := l.handler.(interface{ Expire(now int64) }); ok {
+		ex.Expire(now)
+	}
+	return nil
+}
+
+// timedOut applies lighttpd's three idle timeouts and the linger limit
+// (h1_check_timeout): reading the first request's head or any body uses
+// server.max-read-idle, waiting for a later request uses
+// server.max-keep-alive-idle, a response that cannot be written uses
+// server.max-write-idle.
+func (l *loop) timedOut(c *conn, now int64) bool {
+	o := c.opts
+	switch c.state {
+	case StateRead, StateRequestStart:
+		idle := o.MaxReadIdle
+		if c.requestCount > 1 {
+			idle = o.MaxKeepAliveIdle
+		}
+		return now-c.readIdleAt > int64(idle/time.Second)
+	case StateReadPost:
+		return now-c.readIdleAt > int64(o.MaxReadIdle/time.Second)
+	case StateWrite:
+		return (c.waiting || c.limiter.Throttled()) && now-c.writeAt > int64(o.MaxWriteIdle/time.Second)
+	case StateClose:
+		return now-c.closeAt > lingerTimeout
+	}
+	return false
+}

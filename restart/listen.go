@@ -1,0 +1,89 @@
+package restart
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/featherd/featherd/config"
+	"github.com/featherd/featherd/reactor"
+)
+
+// Listen opens the listen sockets the configuration asks for. On error
+// every socket opened so far is closed again.
+func Listen(cfg *config.Config) ([]reactor.Listener, error) {
+	var out []reactor.Listener
+	for _, s := range cfg.Sockets {
+		ln, err := listenSocket(s)
+		if err != nil {
+			CloseListeners(out)
+			return nil, fmt.Errorf("%s: %w", s.Pos, err)
+		}
+		out = append(out, reactor.Listener{Socket: s, Listener: ln})
+	}
+	return out, nil
+}
+
+// CloseListeners closes listeners; a unix socket's file is removed with
+// it.
+func CloseListeners(ls []reactor.Listener) {
+	for _, l := range ls {
+		l.Listener.Close()
+	}
+}
+
+func listenSocket(s config.Socket) (net.Listener, error) {
+	switch s.Network {
+	case "unix":
+		return listenUnix(s)
+	case "stdin":
+		return nil, errors.New(`server.bind = "/dev/stdin" (inetd mode) is not supported yet`)
+	}
+	network := s.Network
+	if network == "tcp6" && !s.Options.SetV6Only {
+		network = "tcp" // server.set-v6only = "disable": [::] also takes IPv4
+	}
+	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+		return controlTCP(c, s)
+	}}
+	ln, err := lc.Listen(context.Background(), network, s.Address)
+	if err != nil {
+		return nil, fmt.Errorf("bind %s: %w", s.Token, err)
+	}
+	return ln, nil
+}
+
+// listenUnix binds a unix socket. A socket file nobody listens on any
+// more (left by a crash) is replaced; one a process still serves is an
+// error, never silently stolen.
+func listenUnix(s config.Socket) (net.Listener, error) {
+	if fi, err := os.Lstat(s.Address); err == nil {
+		if fi.Mode()&os.ModeSocket == 0 {
+			return nil, fmt.Errorf("bind %s: a file that is not a socket is in the way", s.Token)
+		}
+		if c, err := net.DialTimeout("unix", s.Address, time.Second); err == nil {
+			c.Close()
+			return nil, fmt.Errorf("bind %s: another process is listening on it", s.Token)
+		}
+		if err := os.Remove(s.Address); err != nil {
+			return nil, fmt.Errorf("bind %s: removing the stale socket: %w", s.Token, err)
+		}
+	}
+	ln, err := net.Listen("unix", s.Address)
+	if err != nil {
+		return nil, fmt.Errorf("bind %s: %w", s.Token, err)
+	}
+	if perms := s.Options.SocketPerms; perms != "" {
+		mode, _ := strconv.ParseUint(perms, 8, 32)
+		if err := os.Chmod(s.Address, os.FileMode(mode)); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("server.socket-perms %s: %w", perms, err)
+		}
+	}
+	return ln, nil
+}
