@@ -58,13 +58,36 @@ func (s *Scope) Budget(max int64) int64 {
 	return 0
 }
 
-// Spent charges n written bytes to the scope's current second. Loops
-// that asked Budget at the same moment may overshoot the limit together
-// by what they wrote; lighttpd's single thread cannot, but the excess is
-// bounded by one write turn per loop.
+// Spent charges n written bytes to the scope's current second.
 func (s *Scope) Spent(n int64) {
 	if s.limit > 0 && n > 0 {
 		s.spent.Add(n)
+	}
+}
+
+// reserve takes up to max bytes of the scope's current second for a write
+// about to happen, atomically, so connections on different event loops
+// cannot both spend the same remainder; unreserve gives back what the
+// write did not use.
+func (s *Scope) reserve(max int64) int64 {
+	if s.limit <= 0 {
+		return max
+	}
+	for {
+		spent := s.spent.Load()
+		take := min(max, s.limit-spent)
+		if take <= 0 {
+			return 0
+		}
+		if s.spent.CompareAndSwap(spent, spent+take) {
+			return take
+		}
+	}
+}
+
+func (s *Scope) unreserve(n int64) {
+	if s.limit > 0 && n > 0 {
+		s.spent.Add(-n)
 	}
 }
 
@@ -82,6 +105,7 @@ type Limiter struct {
 	scope     *Scope
 	cur       int64 // bytes written this second
 	total     int64 // bytes written since Reset, for the catch-up rule
+	reserved  int64 // taken from the scope by Budget, settled by Spent
 	throttled bool
 }
 
@@ -98,13 +122,26 @@ func (l *Limiter) Limit() int64 { return l.limit }
 
 // SetScope sets the scope the connection's writes are also charged to;
 // nil for none.
-func (l *Limiter) SetScope(s *Scope) { l.scope = s }
+func (l *Limiter) SetScope(s *Scope) {
+	l.settle()
+	l.scope = s
+}
+
+// settle returns a reservation no write followed.
+func (l *Limiter) settle() {
+	if l.reserved > 0 && l.scope != nil {
+		l.scope.unreserve(l.reserved)
+	}
+	l.reserved = 0
+}
 
 // Budget returns how many bytes the connection may write now, at most
-// max. 0 means it is throttled until NextSecond releases it (lighttpd's
+// max, and reserves them in the scope until Spent says how many were
+// written. 0 means it is throttled until NextSecond releases it (lighttpd's
 // traffic_limit_reached): it stays at 0 until then even if the scope
 // starts a new second sooner.
 func (l *Limiter) Budget(max int64) int64 {
+	l.settle()
 	if l.limit == 0 && l.scope == nil {
 		l.throttled = false // limits lifted (a draining server)
 		return max
@@ -116,8 +153,9 @@ func (l *Limiter) Budget(max int64) int64 {
 	if l.limit > 0 {
 		b = min(b, l.limit-l.cur)
 	}
-	if l.scope != nil {
-		b = l.scope.Budget(b)
+	if l.scope != nil && b > 0 {
+		b = l.scope.reserve(b)
+		l.reserved = b
 	}
 	if b <= 0 {
 		// A caller with no max left (its turn is over) is not throttled.
@@ -127,12 +165,18 @@ func (l *Limiter) Budget(max int64) int64 {
 	return b
 }
 
-// Spent charges n written bytes to the connection and its scope.
+// Spent charges n written bytes to the connection; the scope keeps what
+// Budget reserved for it, less what was not written.
 func (l *Limiter) Spent(n int64) {
 	l.cur += n
 	l.total += n
 	if l.scope != nil {
-		l.scope.Spent(n)
+		if l.reserved > 0 {
+			l.scope.unreserve(l.reserved - n)
+			l.reserved = 0
+		} else {
+			l.scope.Spent(n)
+		}
 	}
 }
 

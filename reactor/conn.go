@@ -1,8 +1,6 @@
 package reactor
 
 import (
-	"time"
-
 	"github.com/panjf2000/gnet/v2"
 	"golang.org/x/sys/unix"
 
@@ -52,7 +50,7 @@ type conn struct {
 	closed     bool
 	limiter    chunkqueue.Limiter // rate limits; throttled until the sweep's next second
 	turnBudget int64              // bytes this turn may still write
-	opened     time.Time          // for the rate limit's catch-up rule
+	openedAt   int64              // loop second it opened, for the rate limit's catch-up rule
 }
 
 // conditionValue gives config conditions the values they compare; it

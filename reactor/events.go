@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"time"
 
 	"github.com/panjf2000/gnet/v2"
 	"golang.org/x/sys/unix"
@@ -36,7 +35,7 @@ func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 		eval:  e.s.cfg.NewEval(),
 	}
 	c.turnBudget = maxWritePerTurn
-	c.opened = time.Now()
+	c.openedAt = l.now
 	c.in.cache = &l.buffers
 	c.resp.Body.UseCache(&l.buffers)
 	c.body.UseCache(&l.buffers)

@@ -21,7 +21,9 @@ func (l *loop) sweep(context.Context) error {
 			l.closeConn(c)
 			continue
 		}
-		if c.limiter.NextSecond(time.Since(c.opened)) {
+		// Whole loop seconds, as lighttpd counts them, so a connection is
+		// released on the same tick lighttpd would release it.
+		if c.limiter.NextSecond(time.Duration(now-c.openedAt) * time.Second) {
 			c.turnBudget = maxWritePerTurn
 			l.drive(c)
 		}
