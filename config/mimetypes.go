@@ -174,8 +174,9 @@ var defaultMimeTypes = []string{
 	".md", "text/markdown;charset=utf-8",
 	".ico", "image/vnd.microsoft.icon",
 
-	// An explicit type, even application/octet-stream, lets static files
-	// carry ETag and Last-Modified; only the "" fallback omits them.
+	// Explicit types for archives, even application/octet-stream: in a
+	// configured table without a "" entry, a name that matches nothing is
+	// sent without ETag and Last-Modified.
 	".7z", "application/x-7z-compressed",
 	".bz2", "application/x-bzip2",
 	".gz", "application/gzip",

@@ -24,6 +24,9 @@ type Response struct {
 	// Body is what follows the head. Handlers that send a file use
 	// SendFile instead, so Prepare can apply ranges to it.
 	Body chunkqueue.Queue
+	// Close asks for the connection to be closed after this response
+	// (lighttpd's http_status_set_error_close).
+	Close bool
 
 	fields        []respField
 	file          *chunkqueue.File
@@ -38,6 +41,7 @@ type respField struct{ name, value string }
 // Reset empties the response for the next request.
 func (w *Response) Reset() {
 	w.Status = 0
+	w.Close = false
 	w.Body.Reset()
 	clear(w.fields)
 	w.fields = w.fields[:0]

@@ -26,6 +26,11 @@ func (c *conn) readHead() bool {
 		c.fail(status)
 		return true
 	}
+	if !c.opts.ProtocolHTTP11 && c.req.Version == http.Version11 {
+		// server.protocol-http11 = "disable": answer as an HTTP/1.0
+		// server, without keep-alive (lighttpd's http_response_config).
+		c.req.Version, c.req.KeepAlive, c.req.Expect100 = http.Version10, false, false
+	}
 	c.keepAlive = c.req.KeepAlive
 	switch {
 	case c.req.Chunked:

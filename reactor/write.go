@@ -21,8 +21,8 @@ func (c *conn) handleRequest() {
 	}
 	// Keep-alive ends after server.max-keep-alive-requests, when the
 	// idle timeout is zero, or when the server is draining.
-	if c.opts.MaxKeepAliveIdle == 0 || c.requestCount > c.opts.MaxKeepAliveRequests ||
-		!c.opts.ProtocolHTTP11 || c.loop.server.draining.Load() {
+	if w.Close || c.opts.MaxKeepAliveIdle == 0 || c.requestCount > c.opts.MaxKeepAliveRequests ||
+		c.loop.server.draining.Load() {
 		c.keepAlive = false
 	}
 	w.Prepare(r, c.opts)

@@ -35,19 +35,18 @@ func New(statCacheEngine string) *Handler {
 // uses it as its notion of "now".
 func (h *Handler) Expire(now int64) { h.cache.expire(now) }
 
-// Serve answers r from the document root of o.
+// Serve answers r from the document root of o, in lighttpd's order: the
+// path is checked first (404, 403, the directory redirect, index files)
+// for every method, and only then does the method decide whether the file
+// is sent (GET, HEAD, POST) or the request is answered as lighttpd answers
+// one no module handles.
 func (h *Handler) Serve(w *http.Response, r *http.Request, o *config.Options) {
-	switch r.Method {
-	case http.MethodGet, http.MethodHead, http.MethodPost:
-	case http.MethodOptions:
-		w.Status = 200
-		w.AddHeader("Allow", "OPTIONS, GET, HEAD, POST")
+	if r.Method == http.MethodConnect {
+		w.Status, w.Close = 405, true
 		return
-	case http.MethodConnect:
-		w.Status = 405
-		return
-	default:
-		w.Status = 501
+	}
+	if r.Path == "*" { // OPTIONS *
+		h.unhandled(w, r)
 		return
 	}
 	root := strings.TrimSuffix(o.DocumentRoot, "/")
@@ -55,6 +54,7 @@ func (h *Handler) Serve(w *http.Response, r *http.Request, o *config.Options) {
 	if o.ForceLowercaseFilenames {
 		lower(h.physical[len(root):])
 	}
+	pathInfo := false
 	e := h.cache.lookup(h.physical)
 	switch e.errno {
 	case 0:
@@ -69,10 +69,7 @@ func (h *Handler) Serve(w *http.Response, r *http.Request, o *config.Options) {
 			w.Status = 404
 			return
 		}
-		if o.StaticFileDisablePathinfo {
-			w.Status = 403
-			return
-		}
+		pathInfo = true
 	default:
 		w.Status = 500
 		return
@@ -86,15 +83,39 @@ func (h *Handler) Serve(w *http.Response, r *http.Request, o *config.Options) {
 			h.redirectToDirectory(w, r)
 			return
 		}
-		if e = h.indexFile(w, o, root); e == nil {
+		var status int
+		if e, status = h.indexFile(o, root); status != 0 {
+			w.Status = status
+			return
+		}
+		if e == nil { // no index: featherd lists no directories
+			h.unhandled(w, r)
 			return
 		}
 	}
-	if excluded(h.physical, o.StaticFileExcludeExtensions) {
-		w.Status = 403
-		return
+	switch {
+	case r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodPost,
+		pathInfo && o.StaticFileDisablePathinfo,
+		excluded(h.physical, o.StaticFileExcludeExtensions):
+		h.unhandled(w, r) // mod_staticfile declines
+	default:
+		h.sendFile(w, r, o, e)
 	}
-	h.sendFile(w, r, o, e)
+}
+
+// unhandled answers a request no module serves, as lighttpd's core does:
+// OPTIONS lists the methods, an unknown or unsupported method is 501, and
+// anything else (an excluded file, a directory without index) is 403.
+func (h *Handler) unhandled(w *http.Response, r *http.Request) {
+	switch r.Method {
+	case http.MethodOptions:
+		w.Status = 200
+		w.AddHeader("Allow", "OPTIONS, GET, HEAD, POST")
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodQuery:
+		w.Status = 403
+	default:
+		w.Status = 501
+	}
 }
 
 // pathInfo finds the longest prefix of the physical path (within the
@@ -120,10 +141,9 @@ func (h *Handler) pathInfo(rootLen int) *entry {
 }
 
 // indexFile tries index-file.names in order: a relative name inside the
-// directory, a name starting with '/' from the document root. It sets a
-// status and returns nil when none can be served; a directory without an
-// index is 403, since featherd lists no directories.
-func (h *Handler) indexFile(w *http.Response, o *config.Options, root string) *entry {
+// directory, a name starting with '/' from the document root. It returns
+// the first that exists, or nil; a status when one cannot be read.
+func (h *Handler) indexFile(o *config.Options, root string) (*entry, int) {
 	dirLen := len(h.physical)
 	for _, name := range o.IndexFiles {
 		if strings.HasPrefix(name, "/") {
@@ -135,19 +155,17 @@ func (h *Handler) indexFile(w *http.Response, o *config.Options, root string) *e
 		switch e.errno {
 		case 0:
 			if !e.isDir() {
-				return e
+				return e, 0
 			}
 		case unix.ENOENT, unix.ENOTDIR:
 		case unix.EACCES:
-			w.Status = 403
-			return nil
+			return nil, 403
 		default:
-			w.Status = 500
-			return nil
+			return nil, 500
 		}
 	}
-	w.Status = 403
-	return nil
+	h.physical = h.physical[:dirLen]
+	return nil, 0
 }
 
 // sendFile answers with the file at h.physical (lighttpd's
