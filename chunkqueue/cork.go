@@ -2,6 +2,7 @@ package chunkqueue
 
 import (
 	"os"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -14,12 +15,15 @@ var setCork = SetCork
 // and the file that follows with sendfile share packets. Call it only for
 // TCP sockets (IsTCP): on a unix socket it fails with EOPNOTSUPP.
 func SetCork(fd int, on bool) error {
-	v := 0
+	v := int32(0)
 	if on {
 		v = 1
 	}
-	if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_CORK, v); err != nil {
-		return os.NewSyscallError("setsockopt TCP_CORK", err)
+	// A raw syscall: setsockopt does not block (see writeMem).
+	_, _, e := unix.RawSyscall6(unix.SYS_SETSOCKOPT, uintptr(fd), unix.IPPROTO_TCP, unix.TCP_CORK,
+		uintptr(unsafe.Pointer(&v)), 4, 0)
+	if e != 0 {
+		return os.NewSyscallError("setsockopt TCP_CORK", e)
 	}
 	return nil
 }

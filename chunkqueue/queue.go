@@ -205,6 +205,22 @@ func (q *Queue) InlineSmallFile(limit int64) error {
 	return nil
 }
 
+// Take moves every chunk of src to the end of q without copying a byte,
+// leaving src empty. A connection gathers pipelined responses this way
+// to write them together.
+func (q *Queue) Take(src *Queue) {
+	for i := src.head; i < len(src.chunks); i++ {
+		q.push(src.chunks[i])
+		src.chunks[i] = chunk{}
+	}
+	q.length += src.length
+	q.memLen += src.memLen
+	src.chunks, src.head, src.length, src.memLen = src.chunks[:0], 0, 0, 0
+}
+
+// MemOnly reports whether every unwritten byte is held in memory.
+func (q *Queue) MemOnly() bool { return q.memLen == q.length }
+
 // push appends c, moving the unwritten chunks to the front of the slice
 // instead of growing it when written slots are free there.
 func (q *Queue) push(c chunk) {

@@ -170,10 +170,12 @@ func (w *Writer) writeMem(fd int, q *Queue, max int64) (n, want int64, err error
 		cnt++
 		want += int64(len(b))
 	}
-	// The raw syscall, because unix.Writev builds its own iovec slice from
-	// a [][]byte on every call.
+	// Our own iovecs, because unix.Writev builds a new slice of them on
+	// every call; and a raw syscall, because a write on a non-blocking
+	// socket never blocks: telling the scheduler about it only invites it
+	// to hand the loop's P to another thread mid-write.
 	for {
-		r, _, e := unix.Syscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&w.iov[0])), uintptr(cnt))
+		r, _, e := unix.RawSyscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&w.iov[0])), uintptr(cnt))
 		if e == unix.EINTR {
 			continue
 		}
@@ -190,7 +192,7 @@ func (w *Writer) sendFile(fd int, c *chunk, max int64) (n, want int64, err error
 	want = min(c.end-c.off, max, maxSendfile)
 	for {
 		w.off = c.off
-		r, err := unix.Sendfile(fd, c.file.fd, &w.off, int(want))
+		r, err := rawSendfile(fd, c.file.fd, &w.off, int(want))
 		if err == nil {
 			if r == 0 {
 				return 0, want, ErrFileShrank
@@ -223,7 +225,7 @@ func (w *Writer) readWrite(fd int, c *chunk, max int64) (n, want int64, err erro
 	}
 	want = int64(rd)
 	for {
-		wr, err := unix.Write(fd, w.buf[:rd])
+		wr, err := rawWrite(fd, w.buf[:rd])
 		if err == nil {
 			return int64(wr), want, nil
 		}
@@ -247,4 +249,27 @@ func sockErr(op string, e unix.Errno) error {
 		return ErrPeerClosed
 	}
 	return os.NewSyscallError(op, e)
+}
+
+// rawSendfile is sendfile(2) without the scheduler's syscall bookkeeping
+// (see writeMem). The socket never blocks; the file is read from the
+// page cache, where a static file being served almost always is.
+func rawSendfile(out, in int, off *int64, n int) (int, error) {
+	r, _, e := unix.RawSyscall6(unix.SYS_SENDFILE, uintptr(out), uintptr(in), uintptr(unsafe.Pointer(off)), uintptr(n), 0, 0)
+	if e != 0 {
+		return int(r), e
+	}
+	return int(r), nil
+}
+
+// rawWrite is write(2) on a non-blocking socket (see writeMem).
+func rawWrite(fd int, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	r, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if e != 0 {
+		return int(r), e
+	}
+	return int(r), nil
 }

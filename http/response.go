@@ -29,7 +29,9 @@ type Response struct {
 	Close bool
 
 	fields        []respField
-	file          *chunkqueue.File
+	file          *chunkqueue.File // the representation SendFile gave, or
+	content       []byte           // the one SendContent gave
+	hasContent    bool
 	fileSize      int64
 	contentLength int64 // -1: none sent
 	ranges        []Range
@@ -46,6 +48,7 @@ func (w *Response) Reset() {
 	clear(w.fields)
 	w.fields = w.fields[:0]
 	w.file, w.fileSize = nil, 0
+	w.content, w.hasContent = nil, false
 	w.contentLength = -1
 	w.ranges = w.ranges[:0]
 	w.scratch = w.scratch[:0]
@@ -73,6 +76,22 @@ func (w *Response) SendFile(f *chunkqueue.File, size int64) {
 	w.file, w.fileSize = f, size
 }
 
+// SendContent makes b, a whole file's contents held in memory, the body;
+// like SendFile, Prepare applies ranges to it. b is copied into the body,
+// so a cache may share it between responses.
+func (w *Response) SendContent(b []byte) {
+	w.content, w.hasContent, w.fileSize = b, true, int64(len(b))
+}
+
+// appendPart appends n bytes of the representation from off to the body.
+func (w *Response) appendPart(off, n int64) {
+	if w.hasContent {
+		w.Body.Write(w.content[off : off+n])
+		return
+	}
+	w.Body.AppendFile(w.file, off, n)
+}
+
 // multipartBoundary is lighttpd's boundary for multi-range responses.
 const multipartBoundary = "fkj49sn38dcn3"
 
@@ -85,7 +104,7 @@ func (w *Response) Prepare(r *Request, o *config.Options) {
 	if w.Status == 0 {
 		w.Status = 200
 	}
-	if w.file != nil {
+	if w.file != nil || w.hasContent {
 		w.prepareFile(r, o)
 	} else if w.Status >= 400 && w.Body.Len() == 0 {
 		w.AddHeader("Content-Type", "text/html")
@@ -106,26 +125,26 @@ func (w *Response) Prepare(r *Request, o *config.Options) {
 // prepareFile turns a SendFile into the body, applying Range (lighttpd's
 // http_range_rfc7233) to a 200 answer to GET or HEAD.
 func (w *Response) prepareFile(r *Request, o *config.Options) {
-	f, size := w.file, w.fileSize
-	w.file = nil
+	size := w.fileSize
+	defer func() { w.file, w.content, w.hasContent = nil, nil, false }()
 	if w.Status != 200 {
 		return // a 304 or 412 for a file sends no body
 	}
 	if !o.RangeRequests || r.Version != Version11 || (r.Method != MethodGet && r.Method != MethodHead) {
-		w.Body.AppendFile(f, 0, size)
+		w.appendPart(0, size)
 		return
 	}
 	w.AddHeader("Accept-Ranges", "bytes")
 	rng := r.Header("Range")
 	if r.Method != MethodGet || rng == "" || size == 0 || !w.ifRange(r) {
-		w.Body.AppendFile(f, 0, size)
+		w.appendPart(0, size)
 		return
 	}
 	ranges, ok := ParseRange(rng, size, w.ranges[:0])
 	w.ranges = ranges
 	switch {
 	case !ok:
-		w.Body.AppendFile(f, 0, size)
+		w.appendPart(0, size)
 	case len(ranges) == 0:
 		w.Status = 416
 		w.scratch = strconv.AppendInt(append(w.scratch[:0], "bytes */"...), size, 10)
@@ -136,7 +155,7 @@ func (w *Response) prepareFile(r *Request, o *config.Options) {
 		w.Status = 206
 		w.scratch = appendContentRange(w.scratch[:0], rg, size)
 		w.AddHeader("Content-Range", unsafeString(w.scratch))
-		w.Body.AppendFile(f, rg.Start, rg.End-rg.Start+1)
+		w.appendPart(rg.Start, rg.End-rg.Start+1)
 	default:
 		w.Status = 206
 		contentType := w.Header("Content-Type")
@@ -153,7 +172,7 @@ func (w *Response) prepareFile(r *Request, o *config.Options) {
 			part = append(appendContentRange(append(part, "Content-Range: "...), rg, size), "\r\n\r\n"...)
 			w.Body.Write(part)
 			w.scratch = part
-			w.Body.AppendFile(f, rg.Start, rg.End-rg.Start+1)
+			w.appendPart(rg.Start, rg.End-rg.Start+1)
 		}
 		w.Body.WriteString("\r\n--" + multipartBoundary + "--\r\n")
 	}

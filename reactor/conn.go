@@ -28,6 +28,7 @@ type conn struct {
 	opts *config.Options
 	req  http.Request
 	resp http.Response
+	out  chunkqueue.Queue // responses handled but not yet written, in order
 	body chunkqueue.Queue // the request body
 	dec  http.ChunkedDecoder
 
@@ -87,9 +88,18 @@ func (c *conn) run() gnet.Action {
 			c.startRequest()
 			c.state = StateRead
 		case StateRead:
-			if !c.readHead() {
-				return c.idle()
+			if c.readHead() {
+				continue
 			}
+			// Nothing more to handle: pipelined responses held back to
+			// go out together leave now.
+			if c.out.Len() > 0 && !c.send() {
+				if c.state == StateError {
+					continue
+				}
+				return gnet.None
+			}
+			return c.idle()
 		case StateReadPost:
 			if !c.readBody() {
 				return c.idle()
@@ -98,9 +108,13 @@ func (c *conn) run() gnet.Action {
 			c.handleRequest()
 			c.state = StateWrite
 		case StateWrite:
-			if !c.write() {
+			if !c.batch() && !c.send() {
+				if c.state == StateError {
+					continue
+				}
 				return gnet.None
 			}
+			c.state = StateResponseEnd
 		case StateResponseEnd:
 			c.endResponse()
 		case StateError:

@@ -38,6 +38,7 @@ func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	c.openedAt = l.now
 	c.in.cache = &l.buffers
 	c.resp.Body.UseCache(&l.buffers)
+	c.out.UseCache(&l.buffers)
 	c.body.UseCache(&l.buffers)
 	if ls.tcp {
 		if a, ok := gc.RemoteAddr().(*net.TCPAddr); ok {
@@ -103,6 +104,9 @@ func (e *events) OnClose(gc gnet.Conn, err error) gnet.Action {
 // hasWorkLeft reports whether the connection still owes the client a
 // response: one being handled or written, or pipelined requests buffered.
 func (c *conn) hasWorkLeft() bool {
+	if c.out.Len() > 0 {
+		return true
+	}
 	switch c.state {
 	case StateHandleRequest, StateWrite, StateResponseEnd:
 		return true

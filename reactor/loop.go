@@ -124,6 +124,7 @@ func (l *loop) release(c *conn) {
 	c.in.release()
 	c.body.Reset()
 	c.resp.Reset()
+	c.out.Reset()
 	c.req.Reset()
 	c.state = StateConnect
 	l.server.connectionClosed()

@@ -41,6 +41,11 @@ func (l *loop) sweep(context.Context) error {
 // server.max-write-idle.
 func (l *loop) timedOut(c *conn, now int64) bool {
 	o := c.opts
+	if c.waiting || c.limiter.Throttled() {
+		// Output is stuck, whatever the state: pipelined responses held
+		// back are sent from StateRead.
+		return now-c.writeAt > int64(o.MaxWriteIdle/time.Second)
+	}
 	switch c.state {
 	case StateRead, StateRequestStart:
 		idle := o.MaxReadIdle
@@ -50,8 +55,6 @@ func (l *loop) timedOut(c *conn, now int64) bool {
 		return now-c.readIdleAt > int64(idle/time.Second)
 	case StateReadPost:
 		return now-c.readIdleAt > int64(o.MaxReadIdle/time.Second)
-	case StateWrite:
-		return (c.waiting || c.limiter.Throttled()) && now-c.writeAt > int64(o.MaxWriteIdle/time.Second)
 	case StateClose:
 		return now-c.closeAt > lingerTimeout
 	}

@@ -32,6 +32,7 @@ func (c *conn) handleRequest() {
 	if err := w.Body.InlineSmallFile(smallResponse); err != nil {
 		c.loop.server.logf("%s: %v", r.Path, err)
 	}
+	c.out.Take(&w.Body)
 	c.writeAt = c.loop.now
 	c.setupRate()
 }
@@ -54,12 +55,29 @@ func (c *conn) setupRate() {
 	c.limiter.SetScope(scope)
 }
 
-// write sends the response (CON_STATE_WRITE) straight on the socket, at
-// most maxWritePerTurn bytes before yielding. It reports false when the
-// connection must wait: for writability, for the next second's rate
-// budget, or for its next turn.
-func (c *conn) write() bool {
-	q := &c.resp.Body
+// maxBatch bounds the pipelined responses held back to be written
+// together.
+const maxBatch = 64 << 10
+
+// batch reports whether the response just handled may wait to leave with
+// the responses to requests already received (CON_STATE_WRITE). lighttpd
+// writes each response before it reads the next request; featherd keeps
+// that order and its back-pressure, but lets small, complete, in-memory
+// responses to requests the client has already sent go out in one writev:
+// 16 pipelined requests cost one write instead of 16. A request that is
+// not complete yet sends what is held (see StateRead).
+func (c *conn) batch() bool {
+	return c.keepAlive && c.in.len() > 0 && c.out.MemOnly() && c.out.Len() < maxBatch &&
+		!c.loop.server.draining.Load()
+}
+
+// send writes the held responses straight on the socket, at most
+// maxWritePerTurn bytes before yielding. It reports whether everything
+// went; when it did not, the connection waits for writability, for the
+// next second's rate budget or for its next turn, or has failed
+// (StateError).
+func (c *conn) send() bool {
+	q := &c.out
 	for q.Len() > 0 {
 		if c.turnBudget <= 0 {
 			c.yield()
@@ -77,7 +95,6 @@ func (c *conn) write() bool {
 		case err == chunkqueue.ErrAgain:
 			if err := c.loop.poller.wait(c); err != nil {
 				c.state = StateError
-				return true
 			}
 			return false
 		default:
@@ -85,10 +102,9 @@ func (c *conn) write() bool {
 				c.loop.server.logf("write: %v", err)
 			}
 			c.state = StateError
-			return true
+			return false
 		}
 	}
-	c.state = StateResponseEnd
 	return true
 }
 

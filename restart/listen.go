@@ -48,7 +48,10 @@ func listenSocket(s config.Socket) (net.Listener, error) {
 	if network == "tcp6" && !s.Options.SetV6Only {
 		network = "tcp" // server.set-v6only = "disable": [::] also takes IPv4
 	}
-	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+	// No TCP keep-alive probes on accepted connections (lighttpd sets
+	// none, and each would cost four setsockopt calls per connection);
+	// idle connections end by server.max-keep-alive-idle instead.
+	lc := net.ListenConfig{KeepAlive: -1, Control: func(_, _ string, c syscall.RawConn) error {
 		return controlTCP(c, s)
 	}}
 	ln, err := lc.Listen(context.Background(), network, s.Address)

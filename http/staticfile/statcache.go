@@ -25,7 +25,8 @@ type entry struct {
 	errno    unix.Errno
 	st       unix.Stat_t
 	file     *chunkqueue.File
-	nofollow bool // file was opened with O_NOFOLLOW
+	nofollow bool   // file was opened with O_NOFOLLOW
+	content  []byte // a small file's bytes, read once while the stat holds
 
 	lastModified string
 	etags        [8]string // by etag.use-* flags
@@ -50,6 +51,7 @@ func (e *entry) drop() {
 		e.file.Release()
 		e.file = nil
 	}
+	e.content = nil
 	e.lastModified = ""
 	e.etags = [8]string{}
 }
@@ -101,8 +103,41 @@ const (
 type statCache struct {
 	entries  map[string]*entry
 	negative int
+	content  int64 // bytes of small files held
 	now      int64
 	disabled bool // server.stat-cache-engine = "disable": stat every time
+}
+
+// Small files are served from memory: lighttpd reads a file under 16 KiB
+// into the response on every request so it leaves in one write; keeping
+// the bytes while the stat holds saves that read. maxContent bounds what
+// one loop keeps.
+const (
+	smallFile  = 16 << 10
+	maxContent = 32 << 20
+)
+
+// contentOf returns the bytes of a small regular file, reading them on
+// first use; nil when the file is not small, the loop holds enough
+// already, or the read fails (the caller sends the file instead).
+func (c *statCache) contentOf(e *entry, f *chunkqueue.File) []byte {
+	if e.content != nil || e.size() >= smallFile || c.disabled {
+		return e.content
+	}
+	if c.content+e.size() > maxContent {
+		return nil
+	}
+	b := make([]byte, e.size())
+	for off := 0; off < len(b); {
+		n, err := unix.Pread(f.Fd(), b[off:], int64(off))
+		if err != nil || n == 0 {
+			return nil
+		}
+		off += n
+	}
+	e.content = b
+	c.content += int64(len(b))
+	return b
 }
 
 func newStatCache(disabled bool) *statCache {
@@ -130,10 +165,12 @@ func (c *statCache) lookup(path []byte) *entry {
 		}
 	case e.errno == 0 && errno != 0:
 		c.negative++
+		c.content -= int64(len(e.content))
 		e.drop()
 	case e.errno != 0 && errno == 0:
 		c.negative--
 	case errno == 0 && e.changed(&st):
+		c.content -= int64(len(e.content))
 		e.drop()
 	}
 	e.checked, e.used = c.now, c.now
@@ -185,6 +222,7 @@ func (c *statCache) expire(now int64) {
 			if e.errno != 0 {
 				c.negative--
 			}
+			c.content -= int64(len(e.content))
 			e.drop()
 			delete(c.entries, k)
 		}

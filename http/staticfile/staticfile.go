@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/featherd/featherd/chunkqueue"
 	"github.com/featherd/featherd/config"
 	"github.com/featherd/featherd/http"
 )
@@ -193,7 +194,7 @@ func (h *Handler) sendFile(w *http.Response, r *http.Request, o *config.Options,
 		// lighttpd sends no validators with the implicit type, so
 		// unknown files are not cached by clients.
 		w.AddHeader("Content-Type", "application/octet-stream")
-		w.SendFile(f, e.size())
+		h.send(w, f, e)
 		return
 	}
 	w.AddHeader("Content-Type", contentType)
@@ -208,6 +209,14 @@ func (h *Handler) sendFile(w *http.Response, r *http.Request, o *config.Options,
 	w.AddHeader("Last-Modified", lm)
 	if status := http.CheckPreconditions(r, etag, lm, e.mtime()); status != 0 {
 		w.Status = status
+		return
+	}
+	h.send(w, f, e)
+}
+
+func (h *Handler) send(w *http.Response, f *chunkqueue.File, e *entry) {
+	if b := h.cache.contentOf(e, f); b != nil {
+		w.SendContent(b)
 		return
 	}
 	w.SendFile(f, e.size())
