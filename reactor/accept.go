@@ -3,6 +3,7 @@ package reactor
 import (
 	"errors"
 	"net"
+	"sync"
 	"time"
 )
 
@@ -15,13 +16,38 @@ type listenSocket struct {
 	done  chan struct{}
 }
 
+// enrollers is how many connections one listen socket may have on their
+// way into gnet at once. EnrollContext waits for the event loop to run
+// OnOpen; a single goroutine doing it between accepts made every new
+// connection wait for a round trip through a busy loop (with one core,
+// Connection: close traffic ran at 16k requests/s instead of 21k).
+const enrollers = 8
+
 // acceptLoop accepts connections on one listen socket and hands them to
-// gnet. featherd owns its listeners because gnet cannot adopt an
-// inherited fd, cannot stop accepting without closing every connection,
-// and shuts its whole engine down on EMFILE; here an accept error only
-// backs off.
+// gnet through the enrollers. featherd owns its listeners because gnet
+// cannot adopt an inherited fd, cannot stop accepting without closing
+// every connection, and shuts its whole engine down on EMFILE; here an
+// accept error only backs off.
 func (s *Server) acceptLoop(ls *listenSocket) {
-	defer close(ls.done)
+	accepted := make(chan net.Conn, enrollers)
+	var wg sync.WaitGroup
+	for range enrollers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for nc := range accepted {
+				if _, err := s.engine.EnrollContext(nc, ls); err != nil {
+					s.unadmit()
+					s.logf("accept on %s: %v", ls.token, err)
+				}
+			}
+		}()
+	}
+	defer func() {
+		close(accepted)
+		wg.Wait()
+		close(ls.done)
+	}()
 	backoff := time.Duration(0)
 	for {
 		if !s.admit() {
@@ -40,9 +66,6 @@ func (s *Server) acceptLoop(ls *listenSocket) {
 			continue
 		}
 		backoff = 0
-		if _, err := s.engine.EnrollContext(nc, ls); err != nil {
-			s.unadmit()
-			s.logf("accept on %s: %v", ls.token, err)
-		}
+		accepted <- nc
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"log"
 	"net"
-	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -107,15 +106,6 @@ func New(cfg *config.Config, listeners []Listener, opts Options) (*Server, error
 	loops := cfg.Server.MaxWorker
 	if loops <= 0 {
 		loops = runtime.GOMAXPROCS(0)
-	}
-	// One P per event loop plus one for everything else (accept, the
-	// write pollers, the ticker). With fewer, a loop returning from
-	// epoll_wait or a poller reporting writability waits for a P held by
-	// another thread: on one pinned core with GOMAXPROCS=1, 100 KiB
-	// responses ran at half the rate, from context switches alone. An
-	// explicit GOMAXPROCS in the environment is left alone.
-	if os.Getenv("GOMAXPROCS") == "" && runtime.GOMAXPROCS(0) < loops+1 {
-		runtime.GOMAXPROCS(loops + 1)
 	}
 	engine, err := gnet.NewClient(&events{s: s},
 		gnet.WithNumEventLoop(loops),

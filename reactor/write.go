@@ -4,12 +4,7 @@ import "github.com/featherd/featherd/chunkqueue"
 
 // maxWritePerTurn is how much one connection may write before letting
 // the loop's other connections run (lighttpd's MAX_WRITE_LIMIT).
-const maxWritePerTurn = 256 << 10
-
-// smallResponse is the size below which a file body is read into memory
-// so that headers and body leave in one write (lighttpd's
-// chunkqueue_small_resp_optim).
-const smallResponse = 16 << 10
+const maxWritePerTurn = chunkqueue.MaxWriteLimit
 
 // handleRequest lets the handler produce the response, unless the
 // request already failed, then puts the response head in front of the
@@ -29,7 +24,7 @@ func (c *conn) handleRequest() {
 	head := c.loop.buffers.Get()
 	head.B = w.AppendHead(head.B[:0], r, c.keepAlive, c.loop.server.date(), c.opts.Tag)
 	w.Body.PrependBuffer(head)
-	if err := w.Body.InlineSmallFile(smallResponse); err != nil {
+	if err := w.Body.InlineSmallFile(chunkqueue.SmallFileLimit); err != nil {
 		c.loop.server.logf("%s: %v", r.Path, err)
 	}
 	c.out.Take(&w.Body)

@@ -113,7 +113,7 @@ type statCache struct {
 // the bytes while the stat holds saves that read. maxContent bounds what
 // one loop keeps.
 const (
-	smallFile  = 16 << 10
+	smallFile  = chunkqueue.SmallFileLimit
 	maxContent = 32 << 20
 )
 

@@ -1,0 +1,126 @@
+package restart
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/featherd/featherd/config"
+)
+
+func loadConfig(t *testing.T, src string) *config.Config {
+	t.Helper()
+	cfg, err := config.Parse("test.conf", "server.document-root = \"/\"\n"+src, "", config.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// TestListenUnixSocket: a unix socket gets server.socket-perms, a stale
+// socket file left by a crash is replaced, and one another process still
+// listens on is refused rather than stolen.
+func TestListenUnixSocket(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f.sock")
+	cfg := loadConfig(t, `server.bind = "`+path+`"
+server.socket-perms = "0600"`)
+
+	// A stale socket: bound, then its listener gone without removing the file.
+	stale, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale.SetUnlinkOnClose(false)
+	stale.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the stale socket file should still exist: %v", err)
+	}
+
+	ls, err := Listen(cfg)
+	if err != nil {
+		t.Fatalf("Listen over a stale socket: %v", err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 || fi.Mode()&os.ModeSocket == 0 {
+		t.Fatalf("socket file %v, %v; want a socket with mode 0600", fi, err)
+	}
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	c.Close()
+
+	// The same path again while it is served: refused.
+	_, err = Listen(cfg)
+	if err == nil || !strings.Contains(err.Error(), "another process is listening on it") {
+		t.Fatalf("Listen on a socket in use: %v", err)
+	}
+
+	CloseListeners(ls)
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("closing the listener must remove its socket file: %v", err)
+	}
+}
+
+// TestListenRefusesNonSocket: a regular file in the way is never removed.
+func TestListenRefusesNonSocket(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "not-a-socket")
+	if err := os.WriteFile(path, []byte("data"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Listen(loadConfig(t, `server.bind = "`+path+`"`))
+	if err == nil || !strings.Contains(err.Error(), "not a socket") {
+		t.Fatalf("got %v", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "data" {
+		t.Fatal("the file in the way was touched")
+	}
+}
+
+// TestListenTCP binds IPv4 and IPv6 sockets from the configuration, and
+// on a bind error closes every socket it had opened.
+func TestListenTCP(t *testing.T) {
+	busy, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	free, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	freePort := free.Addr().(*net.TCPAddr).Port
+	free.Close()
+
+	cfg := loadConfig(t, `server.bind = "127.0.0.1"
+server.port = `+strconv.Itoa(freePort)+`
+$SERVER["socket"] == "[::1]:`+strconv.Itoa(freePort)+`" { }`)
+	ls, err := Listen(cfg)
+	if err != nil {
+		if strings.Contains(err.Error(), "cannot assign requested address") {
+			t.Skip("no IPv6 loopback here")
+		}
+		t.Fatal(err)
+	}
+	if len(ls) != 2 || ls[0].Socket.Token != "127.0.0.1:"+strconv.Itoa(freePort) || ls[1].Socket.Token != "[::1]:"+strconv.Itoa(freePort) {
+		t.Fatalf("listeners %+v", ls)
+	}
+	CloseListeners(ls)
+
+	// The second socket cannot be bound: the first must be closed again.
+	busyPort := busy.Addr().(*net.TCPAddr).Port
+	cfg = loadConfig(t, `server.bind = "127.0.0.1"
+server.port = `+strconv.Itoa(freePort)+`
+$SERVER["socket"] == "127.0.0.1:`+strconv.Itoa(busyPort)+`" { }`)
+	if _, err := Listen(cfg); err == nil || !strings.Contains(err.Error(), "address already in use") {
+		t.Fatalf("binding a busy port: %v", err)
+	}
+	ln, err := net.Listen("tcp4", "127.0.0.1:"+strconv.Itoa(freePort))
+	if err != nil {
+		t.Fatalf("the socket bound before the failure was not closed: %v", err)
+	}
+	ln.Close()
+}
