@@ -208,7 +208,7 @@ func (p *parser) array(open token) (Value, error) {
 		}
 		e := Element{Value: v}
 		if p.peek().kind == tkArrow {
-			arrow, _ := p.advance()
+			p.advance()
 			key, err := keyString(v, t.pos)
 			if err != nil {
 				return Value{}, err
@@ -220,7 +220,6 @@ func (p *parser) array(open token) (Value, error) {
 				return Value{}, err
 			}
 			e.Key, e.Keyed = key, true
-			_ = arrow
 		}
 		arr.List = append(arr.List, e)
 		t, err = p.advance()
@@ -309,6 +308,8 @@ func (p *parser) condChain() error {
 	}
 }
 
+var condOps = map[tokenKind]Op{tkEq: OpEq, tkNe: OpNe, tkMatch: OpMatch, tkNoMatch: OpNoMatch, tkPrefix: OpPrefix, tkSuffix: OpSuffix}
+
 // condBlock parses "$OBJ["tag"] op expr { statements }".
 func (p *parser) condBlock() (*Block, error) {
 	dollar, _ := p.advance()
@@ -330,7 +331,7 @@ func (p *parser) condBlock() (*Block, error) {
 	if err != nil {
 		return nil, err
 	}
-	op, ok := map[tokenKind]Op{tkEq: OpEq, tkNe: OpNe, tkMatch: OpMatch, tkNoMatch: OpNoMatch, tkPrefix: OpPrefix, tkSuffix: OpSuffix}[opTok.kind]
+	op, ok := condOps[opTok.kind]
 	if !ok {
 		return nil, errorf(opTok.pos, "expected ==, !=, =~, !~, =^ or =$ in the condition, found %s", opTok.describe())
 	}

@@ -54,7 +54,7 @@ type conn struct {
 	openedAt   int64              // loop second it opened, for the rate limit's catch-up rule
 }
 
-// conditionValue gives config conditions the values they compare; it
+// ConditionValue gives config conditions the values they compare; it
 // implements config.Subject.
 func (c *conn) ConditionValue(f config.Field, header string) string {
 	switch f {
