@@ -151,11 +151,15 @@ func (c *conn) startRequest() {
 
 // endResponse finishes a request (CON_STATE_RESPONSE_END): keep-alive
 // goes on to the next request, which may already be buffered; otherwise
-// the connection shuts down its side and lingers.
+// the connection shuts down its side and lingers. A response whose head
+// promised keep-alive is kept to its word even when the server started
+// draining since: the client may already be sending its next request,
+// which then gets an answer with Connection: close (handleRequest)
+// instead of a closed connection.
 func (c *conn) endResponse() {
 	c.body.Reset()
 	c.resp.Reset()
-	if c.keepAlive && !c.loop.server.draining.Load() {
+	if c.keepAlive {
 		c.state = StateRequestStart
 		if c.in.len() == 0 {
 			c.in.release() // an idle connection holds no buffer

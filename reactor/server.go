@@ -67,9 +67,10 @@ type Server struct {
 	scopeMu sync.Mutex
 	scopes  map[int]*chunkqueue.Scope
 
-	ticker   *time.Ticker
-	tickDone chan struct{}
-	stopOnce sync.Once
+	ticker     *time.Ticker
+	tickDone   chan struct{}
+	acceptOnce sync.Once
+	stopOnce   sync.Once
 }
 
 // New prepares a server for cfg on the given listeners. It does not
@@ -135,17 +136,54 @@ func (s *Server) Start() error {
 	return nil
 }
 
-// Close stops accepting, closes every connection at once and stops the
-// event loops. The listeners are closed.
-func (s *Server) Close() error {
-	var err error
-	s.stopOnce.Do(func() {
+// Shutdown stops the server gracefully, as a generation that is being
+// replaced does: it stops accepting (closing its listeners), answers the
+// next request on every keep-alive connection with Connection: close,
+// lifts rate limits, lets every request in flight finish, and lets idle
+// keep-alive connections end at their normal idle timeout rather than
+// closing them under a client that may be sending its next request.
+// When no connection is left, or after timeout (0 waits for ever), it
+// closes what remains as Close does.
+func (s *Server) Shutdown(timeout time.Duration) error {
+	s.stopAccepting()
+	var expired <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expired = t.C
+	}
+	poll := time.NewTicker(10 * time.Millisecond)
+	defer poll.Stop()
+	for s.open.Load() > 0 {
+		select {
+		case <-expired:
+			s.logf("graceful shutdown: %d connection(s) still open after %v, closing them", s.open.Load(), timeout)
+			return s.Close()
+		case <-poll.C:
+		}
+	}
+	return s.Close()
+}
+
+// stopAccepting closes the listeners and waits for the accept goroutines;
+// from then on the server drains.
+func (s *Server) stopAccepting() {
+	s.acceptOnce.Do(func() {
 		s.draining.Store(true)
 		close(s.stopping)
 		for _, ls := range s.sockets {
 			ls.ln.Close()
 			<-ls.done
 		}
+	})
+}
+
+// Close stops accepting, closes every connection at once and stops the
+// event loops. The listeners are closed.
+func (s *Server) Close() error {
+	var err error
+	s.stopOnce.Do(func() {
+		s.stopAccepting()
 		s.ticker.Stop()
 		close(s.tickDone)
 		err = s.engine.Stop()

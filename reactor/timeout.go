@@ -56,6 +56,10 @@ func (l *loop) timedOut(c *conn, now int64) bool {
 	case StateReadPost:
 		return now-c.readIdleAt > int64(o.MaxReadIdle/time.Second)
 	case StateClose:
+		// A draining server lingers at most a second, as lighttpd's does.
+		if l.server.draining.Load() {
+			return now-c.closeAt > 1
+		}
 		return now-c.closeAt > lingerTimeout
 	}
 	return false

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/featherd/featherd/config"
@@ -22,60 +23,121 @@ func Handlers(cfg *config.Config) func() http.Handler {
 	return func() http.Handler { return staticfile.New(engine) }
 }
 
-// ServeForeground serves cfg in this process until SIGINT or SIGTERM:
-// it raises the file descriptor limit to server.max-fds, opens the
-// listen sockets, runs the reactor, and on the signal closes everything
-// it opened. ready, if not nil, is called once the server accepts.
-func ServeForeground(cfg *config.Config, stderr io.Writer, ready func([]reactor.Listener)) error {
-	logger, closeLog, err := openErrorLog(cfg, stderr)
-	if err != nil {
-		return err
+// serve runs a reactor on listeners until a signal ends it, the way
+// every serving process does (a generation, or a single process in the
+// modes without a master):
+//   - SIGINT stops gracefully: drain, bounded by
+//     server.graceful-shutdown-timeout; a second SIGINT stops at once;
+//   - SIGTERM stops at once;
+//   - SIGHUP reopens the error log;
+//   - SIGUSR1 is a graceful stop when usr1Stops (a process without a
+//     master cannot restart, as in lighttpd), else ignored: restarts are
+//     the master's.
+//
+// ready is called once the reactor accepts. serve closes the listeners.
+func serve(cfg *config.Config, listeners []reactor.Listener, logs *errorLog, ready func(), usr1Stops bool) error {
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	if usr1Stops {
+		signal.Notify(sigs, syscall.SIGUSR1)
+	} else {
+		signal.Ignore(syscall.SIGUSR1)
 	}
-	defer closeLog()
-	raiseFDLimit(cfg.Server.FDLimit(), logger)
+	signal.Ignore(syscall.SIGUSR2) // a held generation's go-ahead, once is enough
+	defer signal.Stop(sigs)
 
-	listeners, err := Listen(cfg)
-	if err != nil {
-		return err
-	}
-	srv, err := reactor.New(cfg, listeners, reactor.Options{NewHandler: Handlers(cfg), Logger: logger})
+	srv, err := reactor.New(cfg, listeners, reactor.Options{NewHandler: Handlers(cfg), Logger: logs.logger})
 	if err != nil {
 		CloseListeners(listeners)
 		return err
 	}
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sigs)
 	if err := srv.Start(); err != nil {
 		CloseListeners(listeners)
 		return err
 	}
-	for _, l := range listeners {
-		logger.Printf("server started: listening on %s", l.Socket.Token)
-	}
 	if ready != nil {
-		ready(listeners)
+		ready()
 	}
-	sig := <-sigs
-	logger.Printf("server stopped by %v", sig)
-	return srv.Close()
+	drained := make(chan error, 1)
+	draining := false
+	for {
+		select {
+		case err := <-drained:
+			logs.logger.Printf("server stopped gracefully")
+			return err
+		case sig := <-sigs:
+			switch {
+			case sig == syscall.SIGHUP:
+				if err := logs.reopen(); err != nil {
+					logs.logger.Printf("reopening the error log: %v", err)
+				}
+			case (sig == syscall.SIGINT || sig == syscall.SIGUSR1) && !draining:
+				draining = true
+				timeout := cfg.Server.Features.GracefulShutdownTimeout
+				logs.logger.Printf("graceful shutdown started (%d connection(s) open, at most %v)", srv.Connections(), timeout)
+				go func() { drained <- srv.Shutdown(timeout) }()
+			default:
+				logs.logger.Printf("server stopped by %v", sig)
+				return srv.Close()
+			}
+		}
+	}
 }
 
-// openErrorLog opens server.errorlog: a file opened for appending, or
-// stderr when it is not set.
-func openErrorLog(cfg *config.Config, stderr io.Writer) (*log.Logger, func(), error) {
+// errorLog is server.errorlog: a file opened for appending that SIGHUP
+// reopens (after log rotation), or stderr when it is not set.
+type errorLog struct {
+	logger *log.Logger
+	name   string
+	mu     sync.Mutex
+	file   *os.File
+}
+
+func openErrorLog(cfg *config.Config, stderr io.Writer) (*errorLog, error) {
 	name := cfg.Base().ErrorLog
 	switch {
 	case name == "":
-		return log.New(stderr, "featherd: ", log.LstdFlags), func() {}, nil
+		return &errorLog{logger: log.New(stderr, "featherd: ", log.LstdFlags)}, nil
 	case strings.HasPrefix(name, "|"):
-		return nil, nil, fmt.Errorf("server.errorlog %q: piped loggers are not supported yet", name)
+		return nil, fmt.Errorf("server.errorlog %q: piped loggers are not supported yet", name)
 	}
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_CLOEXEC, 0o644)
+	l := &errorLog{name: name}
+	if err := l.reopen(); err != nil {
+		return nil, err
+	}
+	l.logger = log.New(l, "", log.LstdFlags)
+	return l, nil
+}
+
+func (l *errorLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.file.Write(p)
+}
+
+// reopen opens the log file again, so a rotated log is not written to.
+func (l *errorLog) reopen() error {
+	if l.name == "" {
+		return nil
+	}
+	f, err := os.OpenFile(l.name, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_CLOEXEC, 0o644)
 	if err != nil {
-		return nil, nil, fmt.Errorf("server.errorlog: %w", err)
+		return fmt.Errorf("server.errorlog: %w", err)
 	}
-	return log.New(f, "", log.LstdFlags), func() { f.Close() }, nil
+	l.mu.Lock()
+	old := l.file
+	l.file = f
+	l.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	return nil
+}
+
+func (l *errorLog) close() {
+	if l.file != nil {
+		l.file.Close()
+	}
 }
 
 // raiseFDLimit sets the soft RLIMIT_NOFILE to n (server.max-fds), within

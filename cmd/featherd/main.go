@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"syscall"
 
 	"github.com/featherd/featherd/config"
 	"github.com/featherd/featherd/restart"
@@ -23,7 +25,26 @@ const serving = true
 var defaultConf string
 
 func main() {
+	nameMaster(os.Args)
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// masterName is the name ps shows for the master, as it shows
+// "featherd: generation N" for the processes that serve.
+const masterName = "featherd: master"
+
+// nameMaster re-executes featherd in place (same pid, same files) under
+// the master's name when this process is about to become the master.
+func nameMaster(argv []string) {
+	f, err := parseFlags(argv[1:])
+	if err != nil || argv[0] == masterName || os.Getenv(restart.GenerationEnv) != "" ||
+		f.help || f.version || f.versionLong || f.test > 0 || f.printConfig || f.oneShot || f.idleTimeout > 0 ||
+		(!f.foreground && os.Getenv(restart.DaemonEnv) == "") {
+		return
+	}
+	if exe, err := os.Executable(); err == nil {
+		syscall.Exec(exe, append([]string{masterName}, argv[1:]...), os.Environ())
+	}
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -48,7 +69,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "featherd: -m %s ignored: featherd's modules are built in\n", f.moduleDir)
 	}
 
-	cfg, err := loadConfig(f.configFile, stdin)
+	var stdinConf []byte
+	if f.configFile == "-" {
+		if stdinConf, err = readStdin(stdin); err != nil {
+			printError(stderr, err)
+			return 1
+		}
+	}
+	load := func() (*config.Config, error) { return loadConfig(f.configFile, stdinConf) }
+	cfg, err := load()
 	if err != nil {
 		printError(stderr, err)
 		return 1
@@ -81,27 +110,36 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case f.idleTimeout > 0:
 		fmt.Fprintln(stderr, "featherd: -i (idle shutdown) is not supported yet")
 		return 1
-	case !f.foreground:
-		// Going to the background arrives with the master process; until
-		// then featherd stays in the foreground and says so.
-		fmt.Fprintln(stderr, "featherd: running in the foreground (background mode is not supported yet)")
 	}
-	if err := restart.ServeForeground(cfg, stderr, nil); err != nil {
-		printError(stderr, err)
-		return 1
+	if n := os.Getenv(restart.GenerationEnv); n != "" {
+		num, _ := strconv.Atoi(n)
+		return restart.RunGeneration(cfg, num, stderr)
 	}
-	return 0
+	if !f.foreground && os.Getenv(restart.DaemonEnv) == "" {
+		return restart.Daemonize(args, stderr)
+	}
+	return restart.RunMaster(cfg, restart.MasterOptions{Args: args, Load: load, Stderr: stderr, Stdin: stdinConf})
 }
 
-// loadConfig reads the configuration named by -f: a file, "-" for stdin,
-// or the built-in default when empty.
-func loadConfig(file string, stdin io.Reader) (*config.Config, error) {
+// readStdin reads a configuration given as -f -; the master keeps it to
+// hand it to every generation.
+func readStdin(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, 32<<20+1))
+	if err == nil && len(b) > 32<<20 {
+		err = errors.New("the configuration on stdin is larger than 32 MB")
+	}
+	return b, err
+}
+
+// loadConfig reads the configuration named by -f: a file, "-" for what
+// was read from stdin, or the built-in default when empty.
+func loadConfig(file string, stdinConf []byte) (*config.Config, error) {
 	opts := config.LoadOptions{DefaultTag: serverTag()}
 	switch file {
 	case "":
 		return config.Parse("(built-in default)", defaultConfig(), "", opts)
 	case "-":
-		return config.LoadReader("(stdin)", stdin, opts)
+		return config.Parse("(stdin)", string(stdinConf), "", opts)
 	}
 	return config.LoadFile(file, opts)
 }

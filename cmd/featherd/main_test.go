@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -262,18 +264,88 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// featherdProcess starts this test binary as featherd with args.
-func featherdProcess(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
+// featherdProc is featherd running in a process of its own.
+type featherdProc struct {
+	cmd    *exec.Cmd
+	stderr *syncBuffer
+	done   chan struct{} // closed when the process has exited and been reaped
+}
+
+// exited waits up to d for the process to exit.
+func (p *featherdProc) exited(d time.Duration) bool {
+	select {
+	case <-p.done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+// featherdProcess starts this test binary as featherd with args. When
+// the test ends, a master still running gets SIGTERM (it stops its
+// generations) and, if need be, everything it started is killed.
+func featherdProcess(t *testing.T, args ...string) *featherdProc {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "FEATHERD_TEST_MAIN=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	p := &featherdProc{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
+	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	return cmd, &stderr
+	go func() { cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		children := childPids(cmd.Process.Pid)
+		cmd.Process.Signal(syscall.SIGTERM)
+		if !p.exited(5 * time.Second) {
+			cmd.Process.Kill()
+			<-p.done
+		}
+		for _, pid := range children {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+	return p
+}
+
+// syncBuffer lets a process's stderr be read while it runs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// childPids lists the processes whose parent is pid.
+func childPids(pid int) []int {
+	var out []int
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		n, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …; comm may contain spaces, so split after ')'.
+		fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // freePort returns a loopback port nothing listens on right now.
@@ -296,7 +368,8 @@ func TestServeAndStop(t *testing.T) {
 	port := freePort(t)
 	conf := writeFile(t, t.TempDir(), "s.conf", fmt.Sprintf(
 		"server.document-root = %q\nserver.bind = \"127.0.0.1\"\nserver.port = %d\n", root, port))
-	cmd, stderr := featherdProcess(t, "-D", "-f", conf)
+	p := featherdProcess(t, "-D", "-f", conf)
+	cmd, stderr := p.cmd, p.stderr
 
 	url := fmt.Sprintf("http://127.0.0.1:%d/hello.txt", port)
 	var resp *nethttp.Response
@@ -319,15 +392,11 @@ func TestServeAndStop(t *testing.T) {
 	}
 
 	cmd.Process.Signal(syscall.SIGINT)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("featherd exited with %v\nstderr:\n%s", err, stderr)
-		}
-	case <-time.After(10 * time.Second):
+	if !p.exited(10 * time.Second) {
 		t.Fatalf("featherd did not stop on SIGINT\nstderr:\n%s", stderr)
+	}
+	if !cmd.ProcessState.Success() {
+		t.Fatalf("featherd exited with %v\nstderr:\n%s", cmd.ProcessState, stderr)
 	}
 	if _, err := nethttp.Get(url); err == nil {
 		t.Fatal("featherd still serves after it exited")

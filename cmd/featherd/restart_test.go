@@ -1,0 +1,339 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// restartServer is a featherd master started by a test, with its
+// configuration file and port.
+type restartServer struct {
+	t    *testing.T
+	conf string
+	root string
+	port int
+	pid  int
+	proc *featherdProc
+	tmpl string
+}
+
+// startRestartServer runs featherd -D with a configuration whose
+// server.tag is the generation marker the test changes on each restart.
+func startRestartServer(t *testing.T, extra string) *restartServer {
+	t.Helper()
+	s := &restartServer{t: t, root: t.TempDir(), port: freePort(t)}
+	writeFile(t, s.root, "index.html", strings.Repeat("x", 1024))
+	big := make([]byte, 4<<20)
+	for i := range big {
+		big[i] = byte(i * 7)
+	}
+	os.MkdirAll(filepath.Join(s.root, "slow"), 0o755)
+	writeFile(t, filepath.Join(s.root, "slow"), "big.bin", string(big))
+	s.conf = filepath.Join(t.TempDir(), "featherd.conf")
+	s.tmpl = fmt.Sprintf(`server.document-root = %q
+server.bind = "127.0.0.1"
+server.port = %d
+server.pid-file = %q
+server.max-keep-alive-idle = 1
+server.tag = "gen-%%d"
+$HTTP["url"] =^ "/slow/" { connection.kbytes-per-second = 4096 }
+%s
+`, s.root, s.port, filepath.Join(t.TempDir(), "featherd.pid"), extra)
+	s.setTag(0)
+	s.proc = featherdProcess(t, "-D", "-f", s.conf)
+	s.pid = s.proc.cmd.Process.Pid
+	s.waitTag(0, 10*time.Second)
+	return s
+}
+
+func (s *restartServer) setTag(n int) {
+	s.t.Helper()
+	if err := os.WriteFile(s.conf, []byte(fmt.Sprintf(s.tmpl, n)), 0o644); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// get makes one request on a new connection and returns its Server
+// header, or an error.
+func (s *restartServer) get(path string) (string, error) {
+	c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(s.port), time.Second)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", path)
+	tag, _, _, err := readResp(bufio.NewReader(c))
+	return tag, err
+}
+
+// waitTag polls until responses carry generation n's tag.
+func (s *restartServer) waitTag(n int, d time.Duration) time.Duration {
+	s.t.Helper()
+	start := time.Now()
+	want := "gen-" + strconv.Itoa(n)
+	for {
+		tag, err := s.get("/index.html")
+		if err == nil && tag == want {
+			return time.Since(start)
+		}
+		if time.Since(start) > d {
+			s.t.Fatalf("no response from %s within %v (last: %q, %v)\nlog:\n%s", want, d, tag, err, s.proc.stderr)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// readResp reads one response and returns its Server header, whether it
+// asked to close the connection, and its body length (checked against
+// Content-Length: a short body is an error).
+func readResp(br *bufio.Reader) (server string, closing bool, n int, err error) {
+	line, err := br.ReadString('\n')
+	if err != nil {
+		return "", false, 0, fmt.Errorf("status line: %w", err)
+	}
+	if !strings.HasPrefix(line, "HTTP/1.1 200 ") {
+		return "", false, 0, fmt.Errorf("status %q", strings.TrimSpace(line))
+	}
+	length := -1
+	for {
+		h, err := br.ReadString('\n')
+		if err != nil {
+			return "", false, 0, fmt.Errorf("headers: %w", err)
+		}
+		h = strings.TrimRight(h, "\r\n")
+		if h == "" {
+			break
+		}
+		k, v, _ := strings.Cut(h, ": ")
+		switch strings.ToLower(k) {
+		case "server":
+			server = v
+		case "connection":
+			closing = v == "close"
+		case "content-length":
+			length, _ = strconv.Atoi(v)
+		}
+	}
+	m, err := io.CopyN(io.Discard, br, int64(length))
+	if err != nil {
+		return server, closing, int(m), fmt.Errorf("body: %d of %d bytes: %w", m, length, err)
+	}
+	return server, closing, length, nil
+}
+
+// load is the traffic that must not notice restarts: keep-alive clients
+// that reconnect only when told to (no retries), clients that open a new
+// connection per request, and slow downloads of a 4 MiB file.
+type load struct {
+	ok, failed atomic.Int64
+	mu         sync.Mutex
+	errs       []string
+	stop       chan struct{}
+	wg         sync.WaitGroup
+}
+
+func (l *load) fail(err error) {
+	l.failed.Add(1)
+	l.mu.Lock()
+	if len(l.errs) < 10 {
+		l.errs = append(l.errs, err.Error())
+	}
+	l.mu.Unlock()
+}
+
+func startLoad(s *restartServer) *load {
+	l := &load{stop: make(chan struct{})}
+	addr := "127.0.0.1:" + strconv.Itoa(s.port)
+	keepAlive := func(path string, size int) {
+		defer l.wg.Done()
+		var c net.Conn
+		var br *bufio.Reader
+		for {
+			select {
+			case <-l.stop:
+				if c != nil {
+					c.Close()
+				}
+				return
+			default:
+			}
+			if c == nil {
+				var err error
+				if c, err = net.DialTimeout("tcp", addr, 2*time.Second); err != nil {
+					l.fail(err)
+					time.Sleep(10 * time.Millisecond)
+					continue
+				}
+				br = bufio.NewReader(c)
+			}
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+			if _, err := fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path); err != nil {
+				l.fail(err)
+				c.Close()
+				c = nil
+				continue
+			}
+			_, closing, n, err := readResp(br)
+			switch {
+			case err != nil:
+				l.fail(err)
+			case n != size:
+				l.fail(fmt.Errorf("%s: %d bytes, want %d", path, n, size))
+			default:
+				l.ok.Add(1)
+			}
+			if err != nil || closing {
+				c.Close()
+				c = nil
+			}
+		}
+	}
+	for range 4 {
+		l.wg.Add(1)
+		go keepAlive("/index.html", 1024)
+	}
+	l.wg.Add(1)
+	go keepAlive("/slow/big.bin", 4<<20)
+	for range 2 {
+		l.wg.Add(1)
+		go func() {
+			defer l.wg.Done()
+			for {
+				select {
+				case <-l.stop:
+					return
+				default:
+				}
+				if _, err := s.get("/index.html"); err != nil {
+					l.fail(err)
+				} else {
+					l.ok.Add(1)
+				}
+			}
+		}()
+	}
+	return l
+}
+
+func (l *load) finish(t *testing.T) {
+	close(l.stop)
+	l.wg.Wait()
+	t.Logf("%d requests served, %d failed", l.ok.Load(), l.failed.Load())
+	if l.failed.Load() > 0 {
+		t.Errorf("%d requests failed: %s", l.failed.Load(), strings.Join(l.errs, "; "))
+	}
+}
+
+// TestRestartUnderLoad sends SIGUSR1 ten times in each mode while
+// keep-alive clients, new connections and 4 MiB downloads run: no request
+// may fail, every restart must serve the new configuration, and the pid
+// must stay the same.
+func TestRestartUnderLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("restarts real processes")
+	}
+	for _, mode := range []struct{ name, extra string }{
+		{"in-place", ""},
+		{"background", `server.feature-flags += ( "server.graceful-restart-bg" => "enable" )`},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			s := startRestartServer(t, mode.extra)
+			l := startLoad(s)
+			var waits []time.Duration
+			for n := 1; n <= 10; n++ {
+				s.setTag(n)
+				sent := time.Now()
+				syscall.Kill(s.pid, syscall.SIGUSR1)
+				s.waitTag(n, 20*time.Second)
+				waits = append(waits, time.Since(sent))
+				if err := syscall.Kill(s.pid, 0); err != nil {
+					t.Fatalf("the master's pid %d is gone: %v", s.pid, err)
+				}
+			}
+			time.Sleep(500 * time.Millisecond)
+			l.finish(t)
+			t.Logf("time from SIGUSR1 to the new configuration served: %v", waits)
+			syscall.Kill(s.pid, syscall.SIGINT)
+		})
+	}
+}
+
+// TestRestartFailureKeepsServing: a broken configuration leaves the
+// current generation serving; fixed, the next restart serves it.
+func TestRestartFailureKeepsServing(t *testing.T) {
+	s := startRestartServer(t, "")
+	os.WriteFile(s.conf, []byte("server.document-root = \n"), 0o644)
+	syscall.Kill(s.pid, syscall.SIGUSR1)
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(s.proc.stderr.String(), "graceful restart failed") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no failure logged:\n%s", s.proc.stderr)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if tag, err := s.get("/index.html"); err != nil || tag != "gen-0" {
+		t.Fatalf("after a failed restart: %q, %v", tag, err)
+	}
+	s.setTag(1)
+	syscall.Kill(s.pid, syscall.SIGUSR1)
+	s.waitTag(1, 10*time.Second)
+}
+
+// TestGenerationCrashRecovered: a generation killed outright is replaced
+// within a second; the listen socket never closes.
+func TestGenerationCrashRecovered(t *testing.T) {
+	s := startRestartServer(t, "")
+	gens := childPids(s.pid)
+	if len(gens) != 1 {
+		t.Fatalf("generations %v", gens)
+	}
+	syscall.Kill(gens[0], syscall.SIGKILL)
+	start := time.Now()
+	s.waitTag(0, 5*time.Second)
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("served again after %v, want within 1 s", d)
+	}
+}
+
+// TestStopWithDownloadInFlight: SIGINT lets a download in progress finish,
+// then the master exits 0 and removes its pid file.
+func TestStopWithDownloadInFlight(t *testing.T) {
+	s := startRestartServer(t, "")
+	c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(s.port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprintf(c, "GET /slow/big.bin HTTP/1.1\r\nHost: t\r\n\r\n")
+	br := bufio.NewReader(c)
+	br.Peek(1) // the response has started
+	syscall.Kill(s.pid, syscall.SIGINT)
+	_, closing, n, err := readResp(br)
+	if err != nil || n != 4<<20 {
+		t.Fatalf("download during shutdown: %d bytes, %v", n, err)
+	}
+	_ = closing // the head went out before the signal: it could not say close
+	if !s.proc.exited(10 * time.Second) {
+		t.Fatalf("the master did not exit:\n%s", s.proc.stderr)
+	}
+	if !s.proc.cmd.ProcessState.Success() {
+		t.Fatalf("the master exited with %v", s.proc.cmd.ProcessState)
+	}
+	pidFile := strings.Split(strings.Split(s.tmpl, `server.pid-file = "`)[1], `"`)[0]
+	if _, err := os.Stat(pidFile); !os.IsNotExist(err) {
+		t.Errorf("pid file left behind: %v", err)
+	}
+}

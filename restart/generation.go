@@ -1,0 +1,129 @@
+package restart
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"os/user"
+	"strconv"
+	"syscall"
+
+	"github.com/featherd/featherd/config"
+)
+
+// GenerationEnv marks a process the master started as a generation; its
+// value is the generation's number.
+const GenerationEnv = "FEATHERD_GENERATION"
+
+// RunGeneration serves cfg as generation n: the listen sockets come from
+// the master (LISTEN_FDS), readiness goes back to it (NOTIFY_SOCKET), and
+// SIGINT drains it. It returns the process's exit status.
+func RunGeneration(cfg *config.Config, n int, stderr io.Writer) int {
+	notify := newNotifier()
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "featherd: generation %d: %v\n", n, err)
+		notify.send("STATUS=generation " + strconv.Itoa(n) + " failed: " + err.Error())
+		return 1
+	}
+	in, err := inheritedSockets()
+	if err != nil {
+		return fail(err)
+	}
+	listeners, missing, err := adopt(cfg, in)
+	if err != nil {
+		return fail(err)
+	}
+	if len(missing) > 0 {
+		CloseListeners(listeners)
+		return fail(fmt.Errorf("the master passed no socket for %s", missing[0].Token))
+	}
+	logs, err := openErrorLog(cfg, stderr)
+	if err != nil {
+		CloseListeners(listeners)
+		return fail(err)
+	}
+	defer logs.close()
+	raiseFDLimit(cfg.Server.FDLimit(), logs.logger)
+	if err := dropPrivileges(cfg); err != nil {
+		CloseListeners(listeners)
+		return fail(err)
+	}
+	if os.Getenv(HoldEnv) == "1" && !waitForTurn(notify, n) {
+		CloseListeners(listeners)
+		return 0
+	}
+	err = serve(cfg, listeners, logs, func() {
+		logs.logger.Printf("generation %d (pid %d) serving", n, os.Getpid())
+		notify.send("READY=1", GenerationEnv+"="+strconv.Itoa(n))
+	}, false)
+	if err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+// dropPrivileges switches to server.username and server.groupname when
+// started as root (and only then, as lighttpd does); root itself is
+// refused.
+func dropPrivileges(cfg *config.Config) error {
+	srv := &cfg.Server
+	if os.Geteuid() != 0 || (srv.Username == "" && srv.Groupname == "") {
+		return nil
+	}
+	gid, uid := -1, -1
+	if srv.Groupname != "" {
+		g, err := user.LookupGroup(srv.Groupname)
+		if err != nil {
+			return fmt.Errorf("server.groupname: %w", err)
+		}
+		gid, _ = strconv.Atoi(g.Gid)
+	}
+	var u *user.User
+	if srv.Username != "" {
+		var err error
+		if u, err = user.Lookup(srv.Username); err != nil {
+			return fmt.Errorf("server.username: %w", err)
+		}
+		uid, _ = strconv.Atoi(u.Uid)
+		if gid < 0 {
+			gid, _ = strconv.Atoi(u.Gid)
+		}
+	}
+	if uid == 0 || gid == 0 {
+		return fmt.Errorf("server.username/server.groupname: refusing to run as root")
+	}
+	groups := []int{gid}
+	if u != nil {
+		if ids, err := u.GroupIds(); err == nil {
+			for _, s := range ids {
+				if g, err := strconv.Atoi(s); err == nil && g != gid {
+					groups = append(groups, g)
+				}
+			}
+		}
+	}
+	if err := syscall.Setgroups(groups); err != nil {
+		return fmt.Errorf("setgroups: %w", err)
+	}
+	if err := syscall.Setgid(gid); err != nil {
+		return fmt.Errorf("setgid %d: %w", gid, err)
+	}
+	if uid >= 0 {
+		if err := syscall.Setuid(uid); err != nil {
+			return fmt.Errorf("setuid %d: %w", uid, err)
+		}
+	}
+	return nil
+}
+
+// waitForTurn is a held generation's wait: it tells the master it is
+// prepared and waits for SIGUSR2 (accept now) or a stop signal. It
+// reports whether to serve.
+func waitForTurn(notify notifier, n int) bool {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGUSR2, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	notify.send("FEATHERD_PREPARED=1", GenerationEnv+"="+strconv.Itoa(n))
+	return <-sigs == syscall.SIGUSR2
+}

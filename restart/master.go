@@ -1,0 +1,579 @@
+package restart
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/featherd/featherd/config"
+)
+
+// HoldEnv asks a generation to prepare everything but wait for SIGUSR2
+// before it accepts: the default (in-place) restart starts the next
+// generation while the current one drains, so a next generation that
+// cannot start leaves the current one serving.
+const HoldEnv = "FEATHERD_HOLD"
+
+// readyTimeout bounds how long a generation may take to become ready.
+const readyTimeout = 30 * time.Second
+
+// MasterOptions describe how the master was started.
+type MasterOptions struct {
+	// Args are featherd's command-line arguments (without the program
+	// name); every generation is started with them.
+	Args []string
+	// Load reads the configuration again, for every restart.
+	Load func() (*config.Config, error)
+	// Stderr receives the master's log when server.errorlog is not set.
+	Stderr io.Writer
+	// Stdin, when not nil, is the configuration read from standard input
+	// (-f -): each generation reads it from a pipe, as the master did.
+	Stdin []byte
+}
+
+// master is the process that holds the listen sockets and the pid file
+// for featherd's whole life and runs generations that serve. Its state
+// is owned by the goroutine running Run: signals, generation messages and
+// child exits all arrive there as events.
+type master struct {
+	opts    MasterOptions
+	exe     string
+	cfg     *config.Config
+	logger  *log.Logger
+	sockets []*heldSocket
+	notify  *notifySocket
+	systemd notifier
+	pidFile string
+
+	gens     map[int]*generation // by pid, every generation still running
+	current  *generation         // the one serving (nil while none does)
+	starting *generation         // the one being started by a restart
+	next     int                 // the next generation's number
+	bg       bool                // the restart in progress is a background one
+	again    bool                // another SIGUSR1 came during a restart
+	stopping bool
+	failed   bool // the first generation never became ready
+	backoff  time.Duration
+	retryAt  time.Time
+	started  bool // the first generation has been ready
+}
+
+// heldSocket is a listen socket the master keeps open; file is the copy
+// passed to generations.
+type heldSocket struct {
+	sock config.Socket
+	ln   net.Listener
+	file *os.File
+}
+
+// generation is one serving process.
+type generation struct {
+	n         int
+	proc      *os.Process
+	prepared  bool // held, ready to accept on SIGUSR2
+	accepting bool // told to accept (SIGUSR2 sent)
+	ready     bool
+	draining  bool // told to stop; its exit is expected
+	deadline  time.Time
+	since     time.Time
+}
+
+// RunMaster runs featherd's master with cfg until it is stopped, and
+// returns the process's exit status.
+func RunMaster(cfg *config.Config, opts MasterOptions) int {
+	m := &master{opts: opts, cfg: cfg, gens: map[int]*generation{}, next: 1, systemd: newNotifier()}
+	logs, err := openErrorLog(cfg, opts.Stderr)
+	if err != nil {
+		fmt.Fprintf(opts.Stderr, "featherd: %v\n", err)
+		m.systemd.send("STATUS=" + err.Error())
+		return 1
+	}
+	defer logs.close()
+	m.logger = logs.logger
+	if err := m.setup(); err != nil {
+		m.logger.Printf("%v", err)
+		m.systemd.send("STATUS=" + err.Error())
+		m.cleanup()
+		return 1
+	}
+	status := m.run(logs)
+	m.cleanup()
+	return status
+}
+
+// setup becomes the subreaper of orphaned children, binds the sockets and
+// opens the notify socket.
+func (m *master) setup() error {
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("prctl(PR_SET_CHILD_SUBREAPER): %w", err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("finding featherd's binary: %w", err)
+	}
+	m.exe = exe
+	raiseFDLimit(m.cfg.Server.FDLimit(), m.logger)
+	if err := m.syncSockets(m.cfg); err != nil {
+		return err
+	}
+	m.notify, err = listenNotify()
+	if err != nil {
+		return fmt.Errorf("notify socket: %w", err)
+	}
+	return nil
+}
+
+// syncSockets makes the held sockets those cfg names: it binds new ones
+// (the master keeps its start-up privileges for that) and keeps the rest.
+// Sockets cfg no longer names are closed by dropUnused once no starting
+// generation needs them.
+func (m *master) syncSockets(cfg *config.Config) error {
+	var added []*heldSocket
+	for _, s := range cfg.Sockets {
+		if m.held(s.Token) != nil {
+			continue
+		}
+		ls, err := listenSocket(s)
+		if err != nil {
+			for _, h := range added {
+				h.close()
+			}
+			return fmt.Errorf("%s: %w", s.Pos, err)
+		}
+		f, err := listenerFile(ls)
+		if err != nil {
+			ls.Close()
+			return fmt.Errorf("%s: %w", s.Pos, err)
+		}
+		added = append(added, &heldSocket{sock: s, ln: ls, file: f})
+	}
+	m.sockets = append(m.sockets, added...)
+	return nil
+}
+
+func (m *master) held(token string) *heldSocket {
+	for _, h := range m.sockets {
+		if h.sock.Token == token {
+			return h
+		}
+	}
+	return nil
+}
+
+// dropUnused closes the sockets cfg does not name. A generation that
+// still has a copy keeps serving its connections; it accepts no more.
+func (m *master) dropUnused(cfg *config.Config) {
+	keep := m.sockets[:0]
+	for _, h := range m.sockets {
+		named := false
+		for _, s := range cfg.Sockets {
+			named = named || s.Token == h.sock.Token
+		}
+		if named {
+			keep = append(keep, h)
+		} else {
+			m.logger.Printf("closing socket %s: the configuration no longer names it", h.sock.Token)
+			h.close()
+		}
+	}
+	m.sockets = keep
+}
+
+func (h *heldSocket) close() {
+	h.file.Close()
+	h.ln.Close()
+}
+
+// listenerFile returns a copy of a listener's socket to pass to children.
+func listenerFile(ln net.Listener) (*os.File, error) {
+	if f, ok := ln.(interface{ File() (*os.File, error) }); ok {
+		return f.File()
+	}
+	return nil, errors.New("cannot pass this listener to a child process")
+}
+
+// run is the master's event loop.
+func (m *master) run(logs *errorLog) int {
+	sigs := make(chan os.Signal, 16)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGCHLD)
+	defer signal.Stop(sigs)
+	msgs := make(chan message, 16)
+	go m.readNotify(msgs)
+
+	if err := m.startGeneration(m.cfg, false); err != nil {
+		m.logger.Printf("starting generation: %v", err)
+		return 1
+	}
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	var forceAt time.Time // stopping: when generations are killed
+	for {
+		select {
+		case sig := <-sigs:
+			switch sig {
+			case syscall.SIGCHLD:
+				m.reap()
+			case syscall.SIGHUP:
+				if err := logs.reopen(); err != nil {
+					m.logger.Printf("reopening the error log: %v", err)
+				}
+				m.signalAll(syscall.SIGHUP)
+			case syscall.SIGUSR1:
+				if !m.stopping {
+					m.requestRestart()
+				}
+			case syscall.SIGINT:
+				if !m.stopping {
+					m.stopping = true
+					m.logger.Printf("graceful shutdown: stopping %d generation(s)", len(m.gens))
+					m.systemd.send("STOPPING=1")
+					m.signalAll(syscall.SIGINT)
+					forceAt = time.Now().Add(m.cfg.Server.Features.GracefulShutdownTimeout + 2*time.Second)
+					if m.cfg.Server.Features.GracefulShutdownTimeout == 0 {
+						forceAt = time.Time{}
+					}
+					break
+				}
+				fallthrough
+			case syscall.SIGTERM:
+				m.logger.Printf("server stopped by %v", sig)
+				m.stopping = true
+				m.systemd.send("STOPPING=1")
+				m.signalAll(syscall.SIGTERM)
+				forceAt = time.Now().Add(2 * time.Second)
+			}
+		case msg := <-msgs:
+			m.handleMessage(msg)
+		case <-tick.C:
+			m.reap() // a SIGCHLD can be coalesced with one already queued
+			if !forceAt.IsZero() && time.Now().After(forceAt) {
+				m.signalAll(syscall.SIGKILL)
+				forceAt = time.Now().Add(time.Second)
+			}
+			m.checkDeadlines()
+		}
+		if m.stopping && len(m.gens) == 0 {
+			if m.failed {
+				return 1
+			}
+			m.logger.Printf("server stopped")
+			return 0
+		}
+	}
+}
+
+// readNotify forwards generations' sd_notify messages to the event loop.
+func (m *master) readNotify(out chan<- message) {
+	buf := make([]byte, 4096)
+	for {
+		msg, err := m.notify.read(buf, time.Time{})
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		out <- msg
+	}
+}
+
+// startGeneration execs featherd as the next generation, with the held
+// sockets as fds 3.. and the notify socket for its readiness. hold starts
+// it prepared but not accepting (see HoldEnv).
+func (m *master) startGeneration(cfg *config.Config, hold bool) error {
+	n := m.next
+	m.next++
+	stdin := os.Stdin
+	if m.opts.Stdin != nil {
+		r, w, err := os.Pipe()
+		if err != nil {
+			return fmt.Errorf("starting generation %d: %w", n, err)
+		}
+		defer r.Close()
+		go func() {
+			w.Write(m.opts.Stdin)
+			w.Close()
+		}()
+		stdin = r
+	}
+	files := []*os.File{stdin, os.Stdout, os.Stderr}
+	var names []string
+	for _, s := range cfg.Sockets {
+		h := m.held(s.Token)
+		if h == nil {
+			return fmt.Errorf("socket %s is not bound", s.Token)
+		}
+		files = append(files, h.file)
+		names = append(names, escapeName(s.Token))
+	}
+	env := append(os.Environ(),
+		GenerationEnv+"="+strconv.Itoa(n),
+		"LISTEN_FDS="+strconv.Itoa(len(names)),
+		"LISTEN_PID=parent:"+strconv.Itoa(os.Getpid()),
+		"LISTEN_FDNAMES="+strings.Join(names, ":"),
+		"NOTIFY_SOCKET="+m.notify.path,
+	)
+	if hold {
+		env = append(env, HoldEnv+"=1")
+	}
+	// The name ps shows; the binary is the one on disk now, so a new
+	// binary is picked up by the next restart.
+	argv := append([]string{"featherd: generation " + strconv.Itoa(n)}, m.opts.Args...)
+	proc, err := os.StartProcess(m.exe, argv, &os.ProcAttr{Env: env, Files: files})
+	if err != nil {
+		return fmt.Errorf("starting generation %d: %w", n, err)
+	}
+	g := &generation{n: n, proc: proc, deadline: time.Now().Add(readyTimeout), since: time.Now()}
+	m.gens[proc.Pid] = g
+	if m.current == nil && !m.started {
+		m.current = g
+	} else {
+		m.starting = g
+	}
+	m.logger.Printf("generation %d started (pid %d)", n, proc.Pid)
+	return nil
+}
+
+// handleMessage acts on a generation's notification.
+func (m *master) handleMessage(msg message) {
+	n, _ := strconv.Atoi(msg[GenerationEnv])
+	g := m.byNumber(n)
+	if g == nil {
+		return
+	}
+	if s, ok := msg["STATUS"]; ok {
+		m.logger.Printf("generation %d: %s", n, s)
+	}
+	switch {
+	case msg["FEATHERD_PREPARED"] == "1":
+		g.prepared = true
+		m.proceedRestart()
+	case msg["READY"] == "1":
+		g.ready = true
+		m.generationReady(g)
+	}
+}
+
+func (m *master) byNumber(n int) *generation {
+	for _, g := range m.gens {
+		if g.n == n {
+			return g
+		}
+	}
+	return nil
+}
+
+// generationReady: the first generation makes the server ready; a
+// restarted one replaces the current one.
+func (m *master) generationReady(g *generation) {
+	m.logger.Printf("generation %d ready", g.n)
+	if !m.started && g == m.current {
+		m.started = true
+		m.backoff = 0
+		if err := writePidFile(m.cfg.Server.PidFile); err != nil {
+			m.logger.Printf("%v", err)
+		}
+		m.systemd.send("READY=1", "STATUS=serving", "MAINPID="+strconv.Itoa(os.Getpid()))
+		return
+	}
+	if g != m.starting {
+		if g == m.current { // restarted after a crash
+			m.systemd.send("READY=1", "STATUS=serving")
+		}
+		return
+	}
+	old := m.current
+	m.current, m.starting = g, nil
+	if old != nil && !old.draining {
+		m.drain(old)
+	}
+	m.dropUnused(m.cfg)
+	m.systemd.send("READY=1", "STATUS=serving (generation "+strconv.Itoa(g.n)+")")
+	if m.again {
+		m.again = false
+		m.requestRestart()
+	}
+}
+
+// drain tells a generation to stop gracefully.
+func (m *master) drain(g *generation) {
+	g.draining = true
+	m.logger.Printf("generation %d draining", g.n)
+	g.proc.Signal(syscall.SIGINT)
+}
+
+// requestRestart begins a graceful restart (SIGUSR1): re-read the
+// configuration, bind what it adds, and start the next generation. In
+// the background mode the next generation starts serving at once and the
+// current one drains behind it; in the default (lighttpd's in-place)
+// mode the current one drains first, and the next, prepared meanwhile,
+// accepts once it has exited.
+func (m *master) requestRestart() {
+	if m.starting != nil {
+		m.again = true // one more once this one is done
+		return
+	}
+	m.systemd.send(reloading()...)
+	cfg, err := m.opts.Load()
+	if err == nil {
+		err = m.syncSockets(cfg)
+	}
+	if err != nil {
+		m.logger.Printf("graceful restart failed, the current generation keeps serving: %v", err)
+		m.systemd.send("READY=1", "STATUS=restart failed: "+err.Error())
+		return
+	}
+	m.cfg = cfg
+	m.bg = cfg.Server.Features.GracefulRestartBG
+	if err := m.startGeneration(cfg, !m.bg); err != nil {
+		m.logger.Printf("graceful restart failed, the current generation keeps serving: %v", err)
+		m.systemd.send("READY=1", "STATUS=restart failed: "+err.Error())
+	}
+}
+
+// proceedRestart moves an in-place restart on once the next generation
+// is prepared: the current one drains; when it has exited (reap), the
+// next one is told to accept.
+func (m *master) proceedRestart() {
+	g := m.starting
+	if g == nil || !g.prepared || g.accepting || m.stopping {
+		return
+	}
+	if m.current != nil && !m.current.draining {
+		m.drain(m.current)
+	}
+	if m.current == nil || m.gens[m.current.proc.Pid] == nil {
+		m.logger.Printf("generation %d accepting", g.n)
+		g.accepting = true
+		g.deadline = time.Now().Add(readyTimeout)
+		g.proc.Signal(syscall.SIGUSR2)
+	}
+}
+
+// reap collects every child that exited: generations, and the orphans
+// the master inherits as subreaper.
+func (m *master) reap() {
+	for {
+		var ws unix.WaitStatus
+		pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
+		if pid <= 0 || err != nil {
+			return
+		}
+		g := m.gens[pid]
+		if g == nil {
+			continue // an orphan of an old generation
+		}
+		delete(m.gens, pid)
+		m.generationExited(g, ws)
+	}
+}
+
+func (m *master) generationExited(g *generation, ws unix.WaitStatus) {
+	how := "exited with status " + strconv.Itoa(ws.ExitStatus())
+	if ws.Signaled() {
+		how = "was killed (" + ws.Signal().String() + ")"
+	}
+	switch {
+	case g.draining:
+		m.logger.Printf("generation %d %s after draining", g.n, how)
+		if m.current == g {
+			m.current = nil
+		}
+		m.proceedRestart()
+	case m.stopping:
+		m.logger.Printf("generation %d %s", g.n, how)
+		if m.current == g {
+			m.current = nil
+		}
+	case g == m.starting:
+		m.starting = nil
+		m.logger.Printf("graceful restart failed, the current generation keeps serving: generation %d %s before it was ready", g.n, how)
+		m.systemd.send("READY=1", "STATUS=restart failed")
+		if m.current == nil {
+			m.scheduleRetry()
+		}
+	default: // the serving generation died
+		m.logger.Printf("generation %d %s unexpectedly", g.n, how)
+		if m.current == g {
+			m.current = nil
+		}
+		if !m.started {
+			// The first generation never came up: give up.
+			m.stopping, m.failed = true, true
+			m.systemd.send("STATUS=generation " + strconv.Itoa(g.n) + " " + how + " before it was ready")
+			return
+		}
+		m.scheduleRetry()
+	}
+}
+
+// scheduleRetry starts a replacement after a back-off that doubles while
+// generations keep dying young.
+func (m *master) scheduleRetry() {
+	m.backoff = min(max(2*m.backoff, 100*time.Millisecond), 10*time.Second)
+	m.retryAt = time.Now().Add(m.backoff)
+}
+
+// checkDeadlines starts a replacement when its back-off is over, and
+// stops a generation that takes too long to become ready.
+func (m *master) checkDeadlines() {
+	now := time.Now()
+	if !m.retryAt.IsZero() && now.After(m.retryAt) && !m.stopping {
+		m.retryAt = time.Time{}
+		if m.current == nil && m.starting == nil {
+			hold := false
+			if err := m.startGeneration(m.cfg, hold); err != nil {
+				m.logger.Printf("%v", err)
+				m.scheduleRetry()
+			} else {
+				m.current, m.starting = m.starting, nil
+			}
+		}
+	}
+	if m.current != nil && m.current.ready && now.Sub(m.current.since) > 10*time.Second {
+		m.backoff = 0
+	}
+	for _, g := range m.gens {
+		if !g.ready && !g.draining && (!g.prepared || g.accepting) && now.After(g.deadline) {
+			m.logger.Printf("generation %d did not become ready within %v", g.n, readyTimeout)
+			g.draining = g != m.starting && g != m.current
+			g.proc.Signal(syscall.SIGTERM)
+			g.deadline = now.Add(time.Hour)
+		}
+	}
+}
+
+// signalAll sends sig to every running generation.
+func (m *master) signalAll(sig syscall.Signal) {
+	for _, g := range m.gens {
+		if sig == syscall.SIGINT {
+			g.draining = true
+		}
+		g.proc.Signal(sig)
+	}
+}
+
+// cleanup closes the sockets (removing unix socket files), the notify
+// socket and the pid file: nothing of the master is left behind.
+func (m *master) cleanup() {
+	for _, h := range m.sockets {
+		h.close()
+	}
+	m.sockets = nil
+	if m.notify != nil {
+		m.notify.close()
+	}
+	if m.started {
+		removePidFile(m.cfg.Server.PidFile)
+	}
+}
