@@ -110,3 +110,13 @@ func validHostName(h string) bool {
 	}
 	return true
 }
+
+// HasSocket reports whether the configuration listens on token.
+func (c *Config) HasSocket(token string) bool {
+	for _, s := range c.Sockets {
+		if s.Token == token {
+			return true
+		}
+	}
+	return false
+}

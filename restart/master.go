@@ -71,9 +71,10 @@ type master struct {
 // heldSocket is a listen socket the master keeps open; file is the copy
 // passed to generations.
 type heldSocket struct {
-	sock config.Socket
-	ln   net.Listener
-	file *os.File
+	sock      config.Socket
+	ln        net.Listener
+	file      *os.File
+	inherited bool // from systemd: kept even when the configuration does not name it
 }
 
 // generation is one serving process.
@@ -123,12 +124,46 @@ func (m *master) setup() error {
 	}
 	m.exe = exe
 	raiseFDLimit(m.cfg.Server.FDLimit(), m.logger)
+	if err := m.adoptActivated(); err != nil {
+		return err
+	}
 	if err := m.syncSockets(m.cfg); err != nil {
 		return err
 	}
 	m.notify, err = listenNotify()
 	if err != nil {
 		return fmt.Errorf("notify socket: %w", err)
+	}
+	return nil
+}
+
+// adoptActivated takes the sockets systemd passed (socket activation,
+// server.systemd-socket-activation, which the background restart mode
+// implies as in lighttpd): each is matched to a configured socket by its
+// address and never bound again; those the configuration does not name
+// are served with the global options, as lighttpd does.
+func (m *master) adoptActivated() error {
+	srv := &m.cfg.Server
+	if !srv.SystemdSocketActivation && !srv.Features.GracefulRestartBG {
+		return nil
+	}
+	in, err := inheritedSockets()
+	if err != nil {
+		return fmt.Errorf("socket activation: %w", err)
+	}
+	for _, x := range in {
+		ln, err := net.FileListener(x.file)
+		if err != nil {
+			return fmt.Errorf("socket activation: fd %d (%s): %w", x.file.Fd(), x.token, err)
+		}
+		h := &heldSocket{sock: config.Socket{Token: x.token, Network: "inherited", Address: x.token}, ln: ln, file: x.file, inherited: true}
+		for _, s := range m.cfg.Sockets {
+			if s.Token == x.token {
+				h.sock = s
+			}
+		}
+		m.logger.Printf("socket activation: serving %s", x.token)
+		m.sockets = append(m.sockets, h)
 	}
 	return nil
 }
@@ -175,11 +210,7 @@ func (m *master) held(token string) *heldSocket {
 func (m *master) dropUnused(cfg *config.Config) {
 	keep := m.sockets[:0]
 	for _, h := range m.sockets {
-		named := false
-		for _, s := range cfg.Sockets {
-			named = named || s.Token == h.sock.Token
-		}
-		if named {
+		if h.inherited || cfg.HasSocket(h.sock.Token) {
 			keep = append(keep, h)
 		} else {
 			m.logger.Printf("closing socket %s: the configuration no longer names it", h.sock.Token)
@@ -309,12 +340,15 @@ func (m *master) startGeneration(cfg *config.Config, hold bool) error {
 	files := []*os.File{stdin, os.Stdout, os.Stderr}
 	var names []string
 	for _, s := range cfg.Sockets {
-		h := m.held(s.Token)
-		if h == nil {
+		if m.held(s.Token) == nil {
 			return fmt.Errorf("socket %s is not bound", s.Token)
 		}
-		files = append(files, h.file)
-		names = append(names, escapeName(s.Token))
+	}
+	for _, h := range m.sockets {
+		if h.inherited || cfg.HasSocket(h.sock.Token) {
+			files = append(files, h.file)
+			names = append(names, escapeName(h.sock.Token))
+		}
 	}
 	env := append(os.Environ(),
 		GenerationEnv+"="+strconv.Itoa(n),

@@ -286,8 +286,24 @@ func (p *featherdProc) exited(d time.Duration) bool {
 // generations) and, if need be, everything it started is killed.
 func featherdProcess(t *testing.T, args ...string) *featherdProc {
 	t.Helper()
+	return featherdProcessWith(t, nil, args...)
+}
+
+// featherdProcessWith is featherdProcess with a chance to adjust the
+// command (extra files, environment) before it starts.
+func featherdProcessWith(t *testing.T, adjust func(*exec.Cmd), args ...string) *featherdProc {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "FEATHERD_TEST_MAIN=1")
+	if adjust != nil {
+		adjust(cmd)
+	}
+	return startProc(t, cmd)
+}
+
+// startProc starts cmd and arranges its cleanup (see featherdProcess).
+func startProc(t *testing.T, cmd *exec.Cmd) *featherdProc {
+	t.Helper()
 	p := &featherdProc{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {

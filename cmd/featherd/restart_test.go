@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -335,5 +336,76 @@ func TestStopWithDownloadInFlight(t *testing.T) {
 	pidFile := strings.Split(strings.Split(s.tmpl, `server.pid-file = "`)[1], `"`)[0]
 	if _, err := os.Stat(pidFile); !os.IsNotExist(err) {
 		t.Errorf("pid file left behind: %v", err)
+	}
+}
+
+// TestSocketActivation passes featherd a listening socket as fd 3, as
+// systemd does (here with LISTEN_PID=parent:<pid>, the form the master
+// itself uses): featherd serves it without binding anything.
+func TestSocketActivation(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := ln.(*net.TCPListener).File()
+	ln.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	root := t.TempDir()
+	writeFile(t, root, "index.html", "activated")
+	conf := writeFile(t, t.TempDir(), "a.conf", fmt.Sprintf("server.document-root = %q\nserver.systemd-socket-activation = \"enable\"\nserver.max-keep-alive-idle = 1\n", root))
+	p := featherdProcessWith(t, func(cmd *exec.Cmd) {
+		cmd.ExtraFiles = []*os.File{f}
+		cmd.Env = append(cmd.Env, "LISTEN_FDS=1", "LISTEN_PID=parent:"+strconv.Itoa(os.Getpid()))
+	}, "-D", "-f", conf)
+	body := waitBody(t, p, ln.Addr().String(), "/index.html")
+	if body != "activated" {
+		t.Fatalf("body %q", body)
+	}
+}
+
+// TestSystemdSocketActivate runs featherd under systemd-socket-activate,
+// which binds the socket and starts featherd on the first connection.
+func TestSystemdSocketActivate(t *testing.T) {
+	tool, err := exec.LookPath("systemd-socket-activate")
+	if err != nil {
+		t.Skip("systemd-socket-activate is not installed (Debian package systemd; .ci/run installs it)")
+	}
+	root := t.TempDir()
+	writeFile(t, root, "index.html", "activated by systemd")
+	conf := writeFile(t, t.TempDir(), "a.conf", fmt.Sprintf("server.document-root = %q\nserver.systemd-socket-activation = \"enable\"\nserver.max-keep-alive-idle = 1\n", root))
+	port := freePort(t)
+	// systemd-socket-activate passes on only the environment named with -E.
+	cmd := exec.Command(tool, "-E", "FEATHERD_TEST_MAIN=1", "-l", "127.0.0.1:"+strconv.Itoa(port), os.Args[0], "-D", "-f", conf)
+	cmd.Env = append(os.Environ(), "FEATHERD_TEST_MAIN=1")
+	p := startProc(t, cmd)
+	if body := waitBody(t, p, "127.0.0.1:"+strconv.Itoa(port), "/index.html"); body != "activated by systemd" {
+		t.Fatalf("body %q", body)
+	}
+}
+
+// waitBody polls addr until featherd answers path, and returns the body.
+func waitBody(t *testing.T, p *featherdProc, addr, path string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", path)
+			b, err := io.ReadAll(c)
+			c.Close()
+			if err == nil {
+				if _, body, ok := strings.Cut(string(b), "\r\n\r\n"); ok {
+					return body
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no answer on %s: %v\nstderr:\n%s", addr, err, p.stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
