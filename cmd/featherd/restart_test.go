@@ -409,3 +409,53 @@ func waitBody(t *testing.T, p *featherdProc, addr, path string) string {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestNotifySystemd checks the sd_notify messages a Type=notify-reload
+// unit relies on: READY=1 once featherd serves, RELOADING=1 with
+// MONOTONIC_USEC on SIGUSR1 and READY=1 after it, STOPPING=1 on SIGINT.
+func TestNotifySystemd(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notify")
+	ns, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Close()
+	root := t.TempDir()
+	port := freePort(t)
+	conf := writeFile(t, t.TempDir(), "n.conf", fmt.Sprintf("server.document-root = %q\nserver.bind = \"127.0.0.1\"\nserver.port = %d\nserver.max-keep-alive-idle = 1\n", root, port))
+	p := featherdProcessWith(t, func(cmd *exec.Cmd) {
+		cmd.Env = append(cmd.Env, "NOTIFY_SOCKET="+path)
+	}, "-D", "-f", conf)
+	next := func(want string) map[string]string {
+		t.Helper()
+		buf := make([]byte, 4096)
+		ns.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			n, err := ns.Read(buf)
+			if err != nil {
+				t.Fatalf("waiting for %s: %v\nstderr:\n%s", want, err, p.stderr)
+			}
+			m := map[string]string{}
+			for _, l := range strings.Split(string(buf[:n]), "\n") {
+				k, v, _ := strings.Cut(l, "=")
+				m[k] = v
+			}
+			if _, ok := m[want]; ok {
+				return m
+			}
+		}
+	}
+	if m := next("READY"); m["MAINPID"] != strconv.Itoa(p.cmd.Process.Pid) {
+		t.Errorf("READY=1 with MAINPID=%q, want the master's pid %d", m["MAINPID"], p.cmd.Process.Pid)
+	}
+	p.cmd.Process.Signal(syscall.SIGUSR1)
+	if m := next("RELOADING"); m["RELOADING"] != "1" || m["MONOTONIC_USEC"] == "" {
+		t.Errorf("RELOADING message %v", m)
+	}
+	next("READY")
+	p.cmd.Process.Signal(syscall.SIGINT)
+	next("STOPPING")
+	if !p.exited(10 * time.Second) {
+		t.Fatal("featherd did not stop")
+	}
+}
