@@ -51,6 +51,7 @@ func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	gc.SetContext(c)
 	l.conns[c.id] = c
 	e.s.connectionOpened()
+	e.s.active.Store(l.now)
 	return nil, gnet.None
 }
 
@@ -63,6 +64,9 @@ func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
 		return gnet.Close
 	}
 	data, _ := gc.Next(-1)
+	if e.s.active.Load() != c.loop.now {
+		e.s.active.Store(c.loop.now)
+	}
 	if c.state == StateClose {
 		return c.linger() // lingering close discards input
 	}

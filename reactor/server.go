@@ -58,6 +58,7 @@ type Server struct {
 	loopMu sync.Mutex
 
 	nextID   atomic.Uint64
+	active   atomic.Int64  // server second of the last network activity, for idle shutdown
 	slots    chan struct{} // one per open connection: server.max-connections
 	open     atomic.Int64
 	stopping chan struct{}
@@ -243,6 +244,28 @@ func (s *Server) connectionClosed() {
 
 // Connections returns the number of open connections.
 func (s *Server) Connections() int64 { return s.open.Load() }
+
+// IdleFor returns how long no connection has opened or sent anything
+// (lighttpd's last_active_ts, for featherd -i), to the second.
+func (s *Server) IdleFor() time.Duration {
+	return time.Duration(s.seconds()-s.active.Load()) * time.Second
+}
+
+// Enroll serves a connection accepted elsewhere (featherd -1 serves the
+// one on its stdin) as if it came from a listen socket with token.
+func (s *Server) Enroll(nc net.Conn, token string) error {
+	_, isTCP := nc.LocalAddr().(*net.TCPAddr)
+	ls := &listenSocket{token: token, tcp: isTCP}
+	if !s.admit() {
+		nc.Close()
+		return errors.New("reactor: stopping")
+	}
+	if _, err := s.engine.EnrollContext(nc, ls); err != nil {
+		s.unadmit()
+		return fmt.Errorf("reactor: %w", err)
+	}
+	return nil
+}
 
 // seconds is the server's monotonic clock in whole seconds.
 func (s *Server) seconds() int64 { return int64(time.Since(s.start) / time.Second) }

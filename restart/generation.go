@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/featherd/featherd/config"
+	"github.com/featherd/featherd/reactor"
 )
 
 // GenerationEnv marks a process the master started as a generation; its
@@ -53,10 +54,10 @@ func RunGeneration(cfg *config.Config, n int, stderr io.Writer) int {
 		CloseListeners(listeners)
 		return 0
 	}
-	err = serve(cfg, listeners, logs, func() {
+	err = serve(cfg, listeners, logs, func(*reactor.Server) {
 		logs.logger.Printf("generation %d (pid %d) serving", n, os.Getpid())
 		notify.send("READY=1", GenerationEnv+"="+strconv.Itoa(n))
-	}, false)
+	}, false, nil)
 	if err != nil {
 		return fail(err)
 	}

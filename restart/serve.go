@@ -34,8 +34,10 @@ func Handlers(cfg *config.Config) func() http.Handler {
 //     master cannot restart, as in lighttpd), else ignored: restarts are
 //     the master's.
 //
-// ready is called once the reactor accepts. serve closes the listeners.
-func serve(cfg *config.Config, listeners []reactor.Listener, logs *errorLog, ready func(), usr1Stops bool) error {
+// ready is called once the reactor accepts, with the server. A value on
+// stop (which may be nil) also starts a graceful stop. serve closes the
+// listeners.
+func serve(cfg *config.Config, listeners []reactor.Listener, logs *errorLog, ready func(*reactor.Server), usr1Stops bool, stop <-chan string) error {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	if usr1Stops {
@@ -56,15 +58,25 @@ func serve(cfg *config.Config, listeners []reactor.Listener, logs *errorLog, rea
 		return err
 	}
 	if ready != nil {
-		ready()
+		ready(srv)
 	}
 	drained := make(chan error, 1)
 	draining := false
+	drain := func(why string) {
+		draining = true
+		timeout := cfg.Server.Features.GracefulShutdownTimeout
+		logs.logger.Printf("graceful shutdown started: %s (%d connection(s) open, at most %v)", why, srv.Connections(), timeout)
+		go func() { drained <- srv.Shutdown(timeout) }()
+	}
 	for {
 		select {
 		case err := <-drained:
 			logs.logger.Printf("server stopped gracefully")
 			return err
+		case why := <-stop:
+			if !draining {
+				drain(why)
+			}
 		case sig := <-sigs:
 			switch {
 			case sig == syscall.SIGHUP:
@@ -72,10 +84,7 @@ func serve(cfg *config.Config, listeners []reactor.Listener, logs *errorLog, rea
 					logs.logger.Printf("reopening the error log: %v", err)
 				}
 			case (sig == syscall.SIGINT || sig == syscall.SIGUSR1) && !draining:
-				draining = true
-				timeout := cfg.Server.Features.GracefulShutdownTimeout
-				logs.logger.Printf("graceful shutdown started (%d connection(s) open, at most %v)", srv.Connections(), timeout)
-				go func() { drained <- srv.Shutdown(timeout) }()
+				drain(sig.String())
 			default:
 				logs.logger.Printf("server stopped by %v", sig)
 				return srv.Close()

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/featherd/featherd/config"
 	"github.com/featherd/featherd/restart"
@@ -103,17 +104,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "Syntax OK")
 		return 0
 	}
-	switch {
-	case f.oneShot:
-		fmt.Fprintln(stderr, "featherd: -1 (one-shot mode) is not supported yet")
-		return 1
-	case f.idleTimeout > 0:
-		fmt.Fprintln(stderr, "featherd: -i (idle shutdown) is not supported yet")
-		return 1
-	}
 	if n := os.Getenv(restart.GenerationEnv); n != "" {
 		num, _ := strconv.Atoi(n)
 		return restart.RunGeneration(cfg, num, stderr)
+	}
+	single := restart.SingleOptions{IdleTimeout: time.Duration(f.idleTimeout) * time.Second, OneShot: f.oneShot, Stderr: stderr}
+	if restart.NeedsSingle(cfg, single) {
+		return restart.RunSingle(cfg, single)
 	}
 	if !f.foreground && os.Getenv(restart.DaemonEnv) == "" {
 		return restart.Daemonize(args, stderr)

@@ -459,3 +459,65 @@ func TestNotifySystemd(t *testing.T) {
 		t.Fatal("featherd did not stop")
 	}
 }
+
+// TestInetdIdleShutdown runs inetd's "wait" mode: the listening socket on
+// stdin (server.bind = "/dev/stdin"), no master; with -i 2 featherd stops
+// by itself, with status 0, once nothing happened for two seconds.
+func TestInetdIdleShutdown(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := ln.(*net.TCPListener).File()
+	ln.Close()
+	defer f.Close()
+	root := t.TempDir()
+	writeFile(t, root, "index.html", "from inetd")
+	conf := writeFile(t, t.TempDir(), "i.conf", fmt.Sprintf("server.document-root = %q\nserver.bind = \"/dev/stdin\"\nserver.max-keep-alive-idle = 1\n", root))
+	start := time.Now()
+	p := featherdProcessWith(t, func(cmd *exec.Cmd) { cmd.Stdin = f }, "-D", "-i", "2", "-f", conf)
+	if body := waitBody(t, p, ln.Addr().String(), "/index.html"); body != "from inetd" {
+		t.Fatalf("body %q", body)
+	}
+	if !p.exited(10 * time.Second) {
+		t.Fatalf("featherd -i 2 still running after %v\nstderr:\n%s", time.Since(start), p.stderr)
+	}
+	if !p.cmd.ProcessState.Success() || !strings.Contains(p.stderr.String(), "idle timeout 2s exceeded") {
+		t.Fatalf("exit %v\nstderr:\n%s", p.cmd.ProcessState, p.stderr)
+	}
+	if d := time.Since(start); d < 2*time.Second {
+		t.Fatalf("stopped after %v, before the idle timeout", d)
+	}
+}
+
+// TestOneShot serves one connection handed over on stdin (-1, xinetd's
+// "nowait"): pipelined requests on it are answered, and featherd exits 0
+// once it closes.
+func TestOneShot(t *testing.T) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours, theirs := os.NewFile(uintptr(fds[0]), "client"), os.NewFile(uintptr(fds[1]), "server")
+	root := t.TempDir()
+	writeFile(t, root, "index.html", "one shot")
+	conf := writeFile(t, t.TempDir(), "o.conf", fmt.Sprintf("server.document-root = %q\n", root))
+	p := featherdProcessWith(t, func(cmd *exec.Cmd) { cmd.Stdin = theirs }, "-1", "-f", conf)
+	theirs.Close()
+	c, err := net.FileConn(ours)
+	ours.Close() // c has its own descriptor; ours would keep the socket open
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, "GET /index.html HTTP/1.1\r\nHost: t\r\n\r\nGET /index.html HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+	b, err := io.ReadAll(c)
+	if err != nil || strings.Count(string(b), "HTTP/1.1 200 OK") != 2 || !strings.HasSuffix(string(b), "one shot") {
+		t.Fatalf("responses %q, %v", b, err)
+	}
+	c.Close()
+	if !p.exited(10*time.Second) || !p.cmd.ProcessState.Success() {
+		t.Fatalf("featherd -1 did not exit 0 after its connection closed\nstderr:\n%s", p.stderr)
+	}
+}
