@@ -257,6 +257,8 @@ func (m *master) run(logs *errorLog) int {
 			case syscall.SIGHUP:
 				if err := logs.reopen(); err != nil {
 					m.logger.Printf("reopening the error log: %v", err)
+				} else {
+					m.logger.Printf("error log reopened")
 				}
 				m.signalAll(syscall.SIGHUP)
 			case syscall.SIGUSR1:

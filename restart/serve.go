@@ -82,6 +82,8 @@ func serve(cfg *config.Config, listeners []reactor.Listener, logs *errorLog, rea
 			case sig == syscall.SIGHUP:
 				if err := logs.reopen(); err != nil {
 					logs.logger.Printf("reopening the error log: %v", err)
+				} else {
+					logs.logger.Printf("error log reopened (pid %d)", os.Getpid())
 				}
 			case (sig == syscall.SIGINT || sig == syscall.SIGUSR1) && !draining:
 				drain(sig.String())

@@ -521,3 +521,149 @@ func TestOneShot(t *testing.T) {
 		t.Fatalf("featherd -1 did not exit 0 after its connection closed\nstderr:\n%s", p.stderr)
 	}
 }
+
+// TestBinaryUpgrade replaces featherd's binary on disk and sends SIGUSR1:
+// the next generation runs the new binary (its version is in the Server
+// header) under the same master pid.
+func TestBinaryUpgrade(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds featherd twice")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "featherd")
+	build := func(out, ver string) {
+		t.Helper()
+		cmd := exec.Command("go", "build", "-ldflags", "-X main.version="+ver, "-o", out, ".")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go build: %v\n%s", err, b)
+		}
+	}
+	build(bin, "1.0-old")
+	build(bin+".new", "2.0-new")
+	root := t.TempDir()
+	writeFile(t, root, "index.html", "upgrade")
+	port := freePort(t)
+	conf := writeFile(t, t.TempDir(), "u.conf", fmt.Sprintf(`server.document-root = %q
+server.bind = "127.0.0.1"
+server.port = %d
+server.feature-flags += ( "server.graceful-restart-bg" => "enable" )
+`, root, port))
+	p := startProc(t, exec.Command(bin, "-D", "-f", conf))
+	s := &restartServer{t: t, port: port, pid: p.cmd.Process.Pid, proc: p}
+	waitServer := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			if tag, err := s.get("/index.html"); err == nil && tag == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no response from %s\nstderr:\n%s", want, p.stderr)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitServer("featherd/1.0-old")
+	if err := os.Rename(bin+".new", bin); err != nil {
+		t.Fatal(err)
+	}
+	syscall.Kill(s.pid, syscall.SIGUSR1)
+	waitServer("featherd/2.0-new")
+	if err := syscall.Kill(s.pid, 0); err != nil {
+		t.Fatalf("the master is gone: %v", err)
+	}
+}
+
+// TestNothingLeftBehind stops featherd with SIGINT and with SIGTERM and
+// checks that it leaves no process, pid file, unix socket file or notify
+// socket behind.
+func TestNothingLeftBehind(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			root := t.TempDir()
+			writeFile(t, root, "index.html", "bye")
+			run := t.TempDir()
+			sock := filepath.Join(run, "featherd.sock")
+			pidFile := filepath.Join(run, "featherd.pid")
+			conf := writeFile(t, t.TempDir(), "l.conf", fmt.Sprintf(`server.document-root = %q
+server.bind = %q
+server.pid-file = %q
+`, root, sock, pidFile))
+			notifyDirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "featherd-notify-*"))
+			p := featherdProcess(t, "-D", "-f", conf)
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				if _, err := os.Stat(pidFile); err == nil {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("no pid file\nstderr:\n%s", p.stderr)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			c, err := net.Dial("unix", sock)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(c, "GET /index.html HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+			if b, _ := io.ReadAll(c); !strings.HasSuffix(string(b), "bye") {
+				t.Fatalf("response %q", b)
+			}
+			c.Close()
+			children := childPids(p.cmd.Process.Pid)
+			p.cmd.Process.Signal(sig)
+			if !p.exited(10 * time.Second) {
+				t.Fatalf("featherd did not exit on %v", sig)
+			}
+			for _, pid := range children {
+				if syscall.Kill(pid, 0) == nil {
+					t.Errorf("generation %d still running", pid)
+				}
+			}
+			for _, f := range []string{pidFile, sock} {
+				if _, err := os.Stat(f); !os.IsNotExist(err) {
+					t.Errorf("%s left behind", f)
+				}
+			}
+			after, _ := filepath.Glob(filepath.Join(os.TempDir(), "featherd-notify-*"))
+			if len(after) > len(notifyDirs) {
+				t.Errorf("notify socket directories left behind: %v", after)
+			}
+		})
+	}
+}
+
+// TestSIGHUPReopensLog: after the error log is moved away (rotated),
+// SIGHUP makes the master and the generation write to a new file.
+func TestSIGHUPReopensLog(t *testing.T) {
+	root := t.TempDir()
+	logs := t.TempDir()
+	logFile := filepath.Join(logs, "error.log")
+	port := freePort(t)
+	conf := writeFile(t, t.TempDir(), "h.conf", fmt.Sprintf(`server.document-root = %q
+server.bind = "127.0.0.1"
+server.port = %d
+server.errorlog = %q
+server.max-keep-alive-idle = 1
+`, root, port, logFile))
+	p := featherdProcess(t, "-D", "-f", conf)
+	waitLog := func(path, text string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			if b, _ := os.ReadFile(path); strings.Contains(string(b), text) {
+				return
+			}
+			if time.Now().After(deadline) {
+				b, _ := os.ReadFile(path)
+				t.Fatalf("%s has no %q:\n%s\nstderr:\n%s", path, text, b, p.stderr)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitLog(logFile, "generation 1 ready")
+	os.Rename(logFile, logFile+".1")
+	p.cmd.Process.Signal(syscall.SIGHUP)
+	waitLog(logFile, "error log reopened\n")     // the master
+	waitLog(logFile, "error log reopened (pid ") // the generation
+}
