@@ -2,7 +2,6 @@ package restart
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -24,6 +23,12 @@ func Listen(cfg *config.Config) ([]reactor.Listener, error) {
 			CloseListeners(out)
 			return nil, fmt.Errorf("%s: %w", s.Pos, err)
 		}
+		if s.Network == "stdin" {
+			// $SERVER["socket"] conditions see the socket's real address.
+			if tok, err := listenerToken(ln); err == nil {
+				s.Token = tok
+			}
+		}
 		out = append(out, reactor.Listener{Socket: s, Listener: ln})
 	}
 	return out, nil
@@ -42,7 +47,13 @@ func listenSocket(s config.Socket) (net.Listener, error) {
 	case "unix":
 		return listenUnix(s)
 	case "stdin":
-		return nil, errors.New(`server.bind = "/dev/stdin" (inetd mode) is not supported yet`)
+		// inetd's "wait" mode: the listening socket is on fd 0.
+		ln, err := net.FileListener(os.Stdin)
+		if err != nil {
+			return nil, fmt.Errorf("%s: stdin is not a listening socket: %w", config.StdinBind, err)
+		}
+		os.Stdin.Close() // the listener has its own descriptor
+		return ln, nil
 	}
 	network := s.Network
 	if network == "tcp6" && !s.Options.SetV6Only {

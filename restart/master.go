@@ -241,10 +241,12 @@ func (m *master) run(logs *errorLog) int {
 	msgs := make(chan message, 16)
 	go m.readNotify(msgs)
 
-	if err := m.startGeneration(m.cfg, false); err != nil {
+	g, err := m.startGeneration(m.cfg, false)
+	if err != nil {
 		m.logger.Printf("starting generation: %v", err)
 		return 1
 	}
+	m.current = g
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	var forceAt time.Time // stopping: when generations are killed
@@ -322,15 +324,16 @@ func (m *master) readNotify(out chan<- message) {
 
 // startGeneration execs featherd as the next generation, with the held
 // sockets as fds 3.. and the notify socket for its readiness. hold starts
-// it prepared but not accepting (see HoldEnv).
-func (m *master) startGeneration(cfg *config.Config, hold bool) error {
+// it prepared but not accepting (see HoldEnv). The caller decides its
+// role: current or starting.
+func (m *master) startGeneration(cfg *config.Config, hold bool) (*generation, error) {
 	n := m.next
 	m.next++
 	stdin := os.Stdin
 	if m.opts.Stdin != nil {
 		r, w, err := os.Pipe()
 		if err != nil {
-			return fmt.Errorf("starting generation %d: %w", n, err)
+			return nil, fmt.Errorf("starting generation %d: %w", n, err)
 		}
 		defer r.Close()
 		go func() {
@@ -343,7 +346,7 @@ func (m *master) startGeneration(cfg *config.Config, hold bool) error {
 	var names []string
 	for _, s := range cfg.Sockets {
 		if m.held(s.Token) == nil {
-			return fmt.Errorf("socket %s is not bound", s.Token)
+			return nil, fmt.Errorf("socket %s is not bound", s.Token)
 		}
 	}
 	for _, h := range m.sockets {
@@ -367,17 +370,12 @@ func (m *master) startGeneration(cfg *config.Config, hold bool) error {
 	argv := append([]string{"featherd: generation " + strconv.Itoa(n)}, m.opts.Args...)
 	proc, err := os.StartProcess(m.exe, argv, &os.ProcAttr{Env: env, Files: files})
 	if err != nil {
-		return fmt.Errorf("starting generation %d: %w", n, err)
+		return nil, fmt.Errorf("starting generation %d: %w", n, err)
 	}
 	g := &generation{n: n, proc: proc, deadline: time.Now().Add(readyTimeout), since: time.Now()}
 	m.gens[proc.Pid] = g
-	if m.current == nil && !m.started {
-		m.current = g
-	} else {
-		m.starting = g
-	}
 	m.logger.Printf("generation %d started (pid %d)", n, proc.Pid)
-	return nil
+	return g, nil
 }
 
 // handleMessage acts on a generation's notification.
@@ -471,10 +469,13 @@ func (m *master) requestRestart() {
 	}
 	m.cfg = cfg
 	m.bg = cfg.Server.Features.GracefulRestartBG
-	if err := m.startGeneration(cfg, !m.bg); err != nil {
+	g, err := m.startGeneration(cfg, !m.bg)
+	if err != nil {
 		m.logger.Printf("graceful restart failed, the current generation keeps serving: %v", err)
 		m.systemd.send("READY=1", "STATUS=restart failed: "+err.Error())
+		return
 	}
+	m.starting = g
 }
 
 // proceedRestart moves an in-place restart on once the next generation
@@ -567,12 +568,12 @@ func (m *master) checkDeadlines() {
 	if !m.retryAt.IsZero() && now.After(m.retryAt) && !m.stopping {
 		m.retryAt = time.Time{}
 		if m.current == nil && m.starting == nil {
-			hold := false
-			if err := m.startGeneration(m.cfg, hold); err != nil {
+			g, err := m.startGeneration(m.cfg, false)
+			if err != nil {
 				m.logger.Printf("%v", err)
 				m.scheduleRetry()
 			} else {
-				m.current, m.starting = m.starting, nil
+				m.current = g
 			}
 		}
 	}
@@ -581,8 +582,9 @@ func (m *master) checkDeadlines() {
 	}
 	for _, g := range m.gens {
 		if !g.ready && !g.draining && (!g.prepared || g.accepting) && now.After(g.deadline) {
+			// It is the current or the starting generation; its exit is
+			// handled as a failure to start.
 			m.logger.Printf("generation %d did not become ready within %v", g.n, readyTimeout)
-			g.draining = g != m.starting && g != m.current
 			g.proc.Signal(syscall.SIGTERM)
 			g.deadline = now.Add(time.Hour)
 		}

@@ -65,7 +65,7 @@ func RunSingle(cfg *config.Config, o SingleOptions) int {
 			return fail(err)
 		}
 	default:
-		if listeners, err = listenSingle(cfg); err != nil {
+		if listeners, err = Listen(cfg); err != nil {
 			return fail(err)
 		}
 	}
@@ -105,35 +105,6 @@ func watch(srv *reactor.Server, o SingleOptions, stop chan<- string) {
 			return
 		}
 	}
-}
-
-// listenSingle opens the sockets of a single process: the listening
-// socket inherited on stdin for server.bind = "/dev/stdin" (inetd's
-// "wait" mode), the others as usual.
-func listenSingle(cfg *config.Config) ([]reactor.Listener, error) {
-	var out []reactor.Listener
-	for _, s := range cfg.Sockets {
-		var ln net.Listener
-		var err error
-		if s.Network == "stdin" {
-			ln, err = net.FileListener(os.Stdin)
-			if err == nil {
-				// Keep fd 0 from being a socket that ends up in a child.
-				os.Stdin.Close()
-				if tok, terr := listenerToken(ln); terr == nil {
-					s.Token = tok
-				}
-			}
-		} else {
-			ln, err = listenSocket(s)
-		}
-		if err != nil {
-			CloseListeners(out)
-			return nil, fmt.Errorf("%s: %w", s.Token, err)
-		}
-		out = append(out, reactor.Listener{Socket: s, Listener: ln})
-	}
-	return out, nil
 }
 
 func listenerToken(ln net.Listener) (string, error) {
