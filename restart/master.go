@@ -342,7 +342,12 @@ func (m *master) startGeneration(cfg *config.Config, hold bool) (*generation, er
 		}()
 		stdin = r
 	}
-	files := []*os.File{stdin, os.Stdout, os.Stderr}
+	// Descriptor numbers, not *os.File: os.StartProcess calls Fd() on
+	// each file, which switches it to blocking mode, and a listening
+	// socket's mode is shared by every process holding it: the serving
+	// generation's accept would then block in the kernel, where closing
+	// its listener to drain cannot interrupt it.
+	files := []uintptr{stdin.Fd(), os.Stdout.Fd(), os.Stderr.Fd()}
 	var names []string
 	for _, s := range cfg.Sockets {
 		if m.held(s.Token) == nil {
@@ -351,7 +356,11 @@ func (m *master) startGeneration(cfg *config.Config, hold bool) (*generation, er
 	}
 	for _, h := range m.sockets {
 		if h.inherited || cfg.HasSocket(h.sock.Token) {
-			files = append(files, h.file)
+			fd, err := rawFd(h.file)
+			if err != nil {
+				return nil, fmt.Errorf("starting generation %d: %w", n, err)
+			}
+			files = append(files, fd)
 			names = append(names, escapeName(h.sock.Token))
 		}
 	}
@@ -368,10 +377,11 @@ func (m *master) startGeneration(cfg *config.Config, hold bool) (*generation, er
 	// The name ps shows; the binary is the one on disk now, so a new
 	// binary is picked up by the next restart.
 	argv := append([]string{"featherd: generation " + strconv.Itoa(n)}, m.opts.Args...)
-	proc, err := os.StartProcess(m.exe, argv, &os.ProcAttr{Env: env, Files: files})
+	pid, err := syscall.ForkExec(m.exe, argv, &syscall.ProcAttr{Env: env, Files: files})
 	if err != nil {
 		return nil, fmt.Errorf("starting generation %d: %w", n, err)
 	}
+	proc, _ := os.FindProcess(pid) // always succeeds on Unix
 	g := &generation{n: n, proc: proc, deadline: time.Now().Add(readyTimeout), since: time.Now()}
 	m.gens[proc.Pid] = g
 	m.logger.Printf("generation %d started (pid %d)", n, proc.Pid)
@@ -614,4 +624,15 @@ func (m *master) cleanup() {
 	if m.started {
 		removePidFile(m.cfg.Server.PidFile)
 	}
+}
+
+// rawFd returns f's descriptor without f.Fd()'s switch to blocking mode.
+func rawFd(f *os.File) (uintptr, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var fd uintptr
+	err = rc.Control(func(d uintptr) { fd = d })
+	return fd, err
 }
