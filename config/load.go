@@ -204,6 +204,15 @@ func (c *Config) finish(opts *LoadOptions) error {
 			}
 		}
 	}
+	// Decided here, once every file is read, so the flag and the backends
+	// may come in either order and from any included file. lighttpd only
+	// turns the flag off with an error; featherd refuses the configuration.
+	if c.Server.Features.GracefulRestartBG {
+		for _, sb := range c.spawnedBackends(loaded) {
+			errs = append(errs, errorf(sb.pos, "server.graceful-restart-bg cannot be used with bin-path backends (%s): "+
+				"each generation would spawn its own set of backends; remove the flag or run the backends separately (e.g. php-fpm)", sb.key))
+		}
+	}
 	for _, p := range c.patches[0] {
 		p(&c.base)
 	}

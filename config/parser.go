@@ -206,7 +206,7 @@ func (p *parser) array(open token) (Value, error) {
 		if err != nil {
 			return Value{}, err
 		}
-		e := Element{Value: v}
+		e := Element{Value: v, Pos: t.pos}
 		if p.peek().kind == tkArrow {
 			p.advance()
 			key, err := keyString(v, t.pos)

@@ -44,6 +44,10 @@ type Element struct {
 	Key   string
 	Keyed bool
 	Value Value
+	// Pos is where the element was written (its key, if it has one), so
+	// a message about one option inside a long array can point at it;
+	// zero for elements built in Go. Equal ignores it.
+	Pos Pos
 }
 
 // StringValue, IntValue and ArrayValue build values; tests and modules use

@@ -116,6 +116,15 @@ func TestSyntaxCheck(t *testing.T) {
 	if code != 1 || !strings.HasPrefix(errOut, syntax+":3:20: ") {
 		t.Fatalf("-t syntax error: code %d, stderr %q", code, errOut)
 	}
+
+	spawn := writeFile(t, dir, "spawn.conf", "server.document-root = \""+dir+"\"\nserver.modules = ( \"mod_fastcgi\" )\n"+
+		"fastcgi.server = ( \".php\" => ( ( \"bin-path\" => \"/usr/bin/php-cgi\", \"socket\" => \"/run/php.sock\" ) ) )\n"+
+		"server.feature-flags = ( \"server.graceful-restart-bg\" => \"enable\" )\n")
+	code, out, errOut = runFeatherd(t, "", "-t", "-f", spawn)
+	want = spawn + ":3:34: server.graceful-restart-bg cannot be used with bin-path backends (fastcgi.server): each generation would spawn its own set of backends; remove the flag or run the backends separately (e.g. php-fpm)\n"
+	if code != 1 || out != "" || errOut != want {
+		t.Fatalf("-t bin-path with graceful-restart-bg: code %d, stdout %q, stderr %q; want stderr %q", code, out, errOut, want)
+	}
 }
 
 func TestWarningsGoToStderr(t *testing.T) {
