@@ -3,6 +3,7 @@ package reactor
 import (
 	"errors"
 	"net"
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -14,6 +15,10 @@ type listenSocket struct {
 	token string // the $SERVER["socket"] token
 	tcp   bool   // TCP (corkable) rather than a unix socket
 	done  chan struct{}
+
+	// remote is the client of the one connection Enroll hands over, when
+	// its socket does not know it (featherd -1 relaying a FIFO pair).
+	remote netip.AddrPort
 }
 
 // enrollers is how many connections one listen socket may have on their

@@ -40,7 +40,10 @@ func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	c.resp.Body.UseCache(&l.buffers)
 	c.out.UseCache(&l.buffers)
 	c.body.UseCache(&l.buffers)
-	if ls.tcp {
+	switch {
+	case ls.remote.IsValid():
+		c.remoteIP = ls.remote.Addr().Unmap().String()
+	case ls.tcp:
 		if a, ok := gc.RemoteAddr().(*net.TCPAddr); ok {
 			c.remoteIP = a.AddrPort().Addr().Unmap().String()
 		}

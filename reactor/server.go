@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log"
 	"net"
+	"net/netip"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -253,9 +254,12 @@ func (s *Server) IdleFor() time.Duration {
 
 // Enroll serves a connection accepted elsewhere (featherd -1 serves the
 // one on its stdin) as if it came from a listen socket with token.
-func (s *Server) Enroll(nc net.Conn, token string) error {
+// remote is the client's address when the socket cannot tell it, as when
+// a socketpair stands in for a connection relayed through stdin and
+// stdout; the zero AddrPort means the socket's own peer address.
+func (s *Server) Enroll(nc net.Conn, token string, remote netip.AddrPort) error {
 	_, isTCP := nc.LocalAddr().(*net.TCPAddr)
-	ls := &listenSocket{token: token, tcp: isTCP}
+	ls := &listenSocket{token: token, tcp: isTCP, remote: remote}
 	if !s.admit() {
 		nc.Close()
 		return errors.New("reactor: stopping")

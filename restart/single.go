@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/netip"
-	"os"
 	"time"
 
 	"github.com/featherd/featherd/config"
@@ -20,8 +20,9 @@ type SingleOptions struct {
 	// IdleTimeout (-i) stops gracefully once nothing has happened for
 	// that long; 0 never does.
 	IdleTimeout time.Duration
-	// OneShot (-1) serves the one connection already accepted on stdin
-	// and exits when it closes.
+	// OneShot (-1) serves the one connection already accepted on stdin,
+	// or requests on stdin answered on stdout when stdin is a FIFO, and
+	// exits when it closes.
 	OneShot bool
 	Stderr  io.Writer
 }
@@ -41,8 +42,8 @@ func NeedsSingle(cfg *config.Config, o SingleOptions) bool {
 }
 
 // RunSingle serves in this process: the listening socket on stdin
-// (server.bind = "/dev/stdin"), the one connection on stdin (-1), or the
-// configured sockets (-i alone). It returns the exit status.
+// (server.bind = "/dev/stdin"), the one connection on stdin and stdout
+// (-1), or the configured sockets (-i alone). It returns the exit status.
 func RunSingle(cfg *config.Config, o SingleOptions) int {
 	fail := func(err error) int {
 		fmt.Fprintf(o.Stderr, "featherd: %v\n", err)
@@ -56,12 +57,12 @@ func RunSingle(cfg *config.Config, o SingleOptions) int {
 	raiseFDLimit(cfg.Server.FDLimit(), logs.logger)
 
 	var listeners []reactor.Listener
-	var conn net.Conn
+	var shot *oneShot
 	switch {
 	case o.OneShot:
-		// The sockets are parsed but never opened; the connection is tied
-		// to the configured socket with its address, else the first.
-		if conn, err = stdinConn(); err != nil {
+		// The sockets are parsed but never opened; the connection counts
+		// as one of them (oneShotToken).
+		if shot, err = openOneShot(); err != nil {
 			return fail(err)
 		}
 	default:
@@ -75,15 +76,22 @@ func RunSingle(cfg *config.Config, o SingleOptions) int {
 	}
 	stop := make(chan string, 1)
 	err = serve(cfg, listeners, logs, func(srv *reactor.Server) {
-		if conn != nil {
-			if err := srv.Enroll(conn, oneShotToken(cfg, conn)); err != nil {
+		if shot != nil {
+			if err := srv.Enroll(shot.conn, oneShotToken(cfg, shot.local), shot.remote); err != nil {
 				logs.logger.Printf("one-shot connection: %v", err)
 			}
 		}
 		if o.OneShot || o.IdleTimeout > 0 {
-			go watch(srv, o, stop)
+			go watch(srv, cfg, o, logs.logger, stop)
 		}
 	}, true, stop)
+	if shot != nil {
+		// A stalled write to stdout is given up as the server gives up one
+		// to a client.
+		if idle := cfg.Base().MaxWriteIdle; !shot.finish(idle) {
+			logs.logger.Printf("one-shot connection: responses not all written to stdout after server.max-write-idle (%v)", idle)
+		}
+	}
 	if err != nil {
 		return fail(err)
 	}
@@ -92,17 +100,42 @@ func RunSingle(cfg *config.Config, o SingleOptions) int {
 
 // watch asks for a graceful stop once the one-shot connection has closed,
 // or once the server has been idle for o.IdleTimeout.
-func watch(srv *reactor.Server, o SingleOptions, stop chan<- string) {
-	tick := time.NewTicker(250 * time.Millisecond)
+//
+// One-shot mode is lighttpd's graceful shutdown armed from the start,
+// with keep-alive still allowed on the connection until
+// server.graceful-shutdown-timeout expires (0: never). Then the
+// connection is ended at once, as lighttpd forces it into its error
+// state, and the stop follows.
+func watch(srv *reactor.Server, cfg *config.Config, o SingleOptions, logger *log.Logger, stop chan<- string) {
+	graceful := cfg.Server.Features.GracefulShutdownTimeout
+	var expired <-chan time.Time
+	if o.OneShot && graceful > 0 {
+		t := time.NewTimer(graceful)
+		defer t.Stop()
+		expired = t.C
+	}
+	// A one-shot process should be gone soon after its connection.
+	every := 250 * time.Millisecond
+	if o.OneShot {
+		every = 20 * time.Millisecond
+	}
+	tick := time.NewTicker(every)
 	defer tick.Stop()
-	for range tick.C {
-		switch {
-		case o.OneShot && srv.Connections() == 0:
-			stop <- "the connection closed"
-			return
-		case o.IdleTimeout > 0 && srv.IdleFor() > o.IdleTimeout:
-			stop <- fmt.Sprintf("idle timeout %v exceeded", o.IdleTimeout)
-			return
+	for {
+		select {
+		case <-expired:
+			expired = nil
+			logger.Printf("server.graceful-shutdown-timeout (%v) expired: closing the one-shot connection", graceful)
+			srv.Close()
+		case <-tick.C:
+			switch {
+			case o.OneShot && srv.Connections() == 0:
+				stop <- "the connection closed"
+				return
+			case o.IdleTimeout > 0 && srv.IdleFor() > o.IdleTimeout:
+				stop <- fmt.Sprintf("idle timeout %v exceeded", o.IdleTimeout)
+				return
+			}
 		}
 	}
 }
@@ -117,44 +150,10 @@ func listenerToken(ln net.Listener) (string, error) {
 	return "", errors.New("unknown address")
 }
 
-// stdinConn turns the connection on stdin into a net.Conn.
-func stdinConn() (net.Conn, error) {
-	fi, err := os.Stdin.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if fi.Mode()&os.ModeSocket == 0 {
-		return nil, errors.New("-1: stdin is not a socket (a FIFO pair is not supported yet)")
-	}
-	c, err := net.FileConn(os.Stdin)
-	if err != nil {
-		return nil, fmt.Errorf("-1: %w", err)
-	}
-	os.Stdin.Close()
-	return c, nil
-}
-
-// oneShotToken is the socket a one-shot connection counts as: the
-// configured one with its local address, else the first configured.
-func oneShotToken(cfg *config.Config, c net.Conn) string {
-	local := ""
-	if a, ok := c.LocalAddr().(*net.TCPAddr); ok {
-		local = unmapped(a)
-	}
-	for _, s := range cfg.Sockets {
-		if s.Token == local {
-			return s.Token
-		}
-	}
-	if len(cfg.Sockets) > 0 {
-		return cfg.Sockets[0].Token
-	}
-	return local
-}
-
 // unmapped is an address as a config token: IPv4 addresses without the
 // ::ffff: prefix a dual-stack socket reports.
-func unmapped(a *net.TCPAddr) string {
-	ap := a.AddrPort()
-	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()).String()
+func unmapped(a *net.TCPAddr) string { return unmap(a.AddrPort()).String() }
+
+func unmap(ap netip.AddrPort) netip.AddrPort {
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 }

@@ -110,7 +110,8 @@ usage: featherd [-f <file>] [-D] [-t | -tt] [-p] [-1] [-i <secs>] [-v] [-V] [-h]
   -tt        test the configuration and run the preflight checks that need no
              sockets (document roots, users, log directories, limits) and exit
   -D         do not go to the background
-  -1         serve the one connection already accepted on standard input, then exit
+  -1         serve the one connection already accepted on standard input (a socket,
+             or a FIFO with the responses on standard output), then exit
   -i <secs>  stop gracefully after <secs> seconds without activity (0: never)
   -v         show the version
   -V         show the version and what this build supports
