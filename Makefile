@@ -7,8 +7,12 @@ PKGS    := ./...
 
 .PHONY: build run test bench vet fmt fuzz clean
 
+# A static binary (no cgo): no dynamic loader at exec, which a restart
+# pays for each new generation, and 1.5 MiB less resident per process.
+# server.username and groupname are then looked up in /etc/passwd and
+# /etc/group only, not through NSS.
 build:
-	$(GO) build -o $(BIN) ./cmd/featherd
+	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/featherd
 
 run: build
 	./$(BIN) -D

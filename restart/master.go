@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -58,6 +59,7 @@ type master struct {
 	gens     map[int]*generation // by pid, every generation still running
 	current  *generation         // the one serving (nil while none does)
 	starting *generation         // the one being started by a restart
+	standby  *generation         // started ahead of the next background restart
 	next     int                 // the next generation's number
 	bg       bool                // the restart in progress is a background one
 	again    bool                // another SIGUSR1 came during a restart
@@ -81,13 +83,26 @@ type heldSocket struct {
 type generation struct {
 	n         int
 	proc      *os.Process
-	prepared  bool // held, ready to accept on SIGUSR2
-	accepting bool // told to accept (SIGUSR2 sent)
+	sockets   []string // the tokens of the sockets it was given
+	binary    binaryID // the binary it was started from
+	prepared  bool     // held, ready to accept on SIGUSR2
+	accepting bool     // told to accept (SIGUSR2 sent)
+	standby   bool     // waits to be activated by a background restart
+	waiting   bool     // a standby that said it waits (SIGUSR2 is safe)
 	ready     bool
 	draining  bool // told to stop; its exit is expected
 	deadline  time.Time
 	since     time.Time
 }
+
+// startMode is how a generation starts.
+type startMode int
+
+const (
+	serveNow startMode = iota
+	held               // prepared but not accepting (HoldEnv)
+	standby            // not even configured (StandbyEnv)
+)
 
 // RunMaster runs featherd's master with cfg until it is stopped, and
 // returns the process's exit status.
@@ -241,7 +256,7 @@ func (m *master) run(logs *errorLog) int {
 	msgs := make(chan message, 16)
 	go m.readNotify(msgs)
 
-	g, err := m.startGeneration(m.cfg, false)
+	g, err := m.startGeneration(m.cfg, serveNow)
 	if err != nil {
 		m.logger.Printf("starting generation: %v", err)
 		return 1
@@ -323,10 +338,9 @@ func (m *master) readNotify(out chan<- message) {
 }
 
 // startGeneration execs featherd as the next generation, with the held
-// sockets as fds 3.. and the notify socket for its readiness. hold starts
-// it prepared but not accepting (see HoldEnv). The caller decides its
-// role: current or starting.
-func (m *master) startGeneration(cfg *config.Config, hold bool) (*generation, error) {
+// sockets as fds 3.. and the notify socket for its readiness. The caller
+// decides its role: current, starting or standby.
+func (m *master) startGeneration(cfg *config.Config, mode startMode) (*generation, error) {
 	n := m.next
 	m.next++
 	stdin := os.Stdin
@@ -354,15 +368,14 @@ func (m *master) startGeneration(cfg *config.Config, hold bool) (*generation, er
 			return nil, fmt.Errorf("socket %s is not bound", s.Token)
 		}
 	}
-	for _, h := range m.sockets {
-		if h.inherited || cfg.HasSocket(h.sock.Token) {
-			fd, err := rawFd(h.file)
-			if err != nil {
-				return nil, fmt.Errorf("starting generation %d: %w", n, err)
-			}
-			files = append(files, fd)
-			names = append(names, escapeName(h.sock.Token))
+	passed := m.passed(cfg)
+	for _, h := range passed {
+		fd, err := rawFd(h.file)
+		if err != nil {
+			return nil, fmt.Errorf("starting generation %d: %w", n, err)
 		}
+		files = append(files, fd)
+		names = append(names, escapeName(h.sock.Token))
 	}
 	env := append(os.Environ(),
 		GenerationEnv+"="+strconv.Itoa(n),
@@ -371,9 +384,13 @@ func (m *master) startGeneration(cfg *config.Config, hold bool) (*generation, er
 		"LISTEN_FDNAMES="+strings.Join(names, ":"),
 		"NOTIFY_SOCKET="+m.notify.path,
 	)
-	if hold {
+	switch mode {
+	case held:
 		env = append(env, HoldEnv+"=1")
+	case standby:
+		env = append(env, StandbyEnv+"=1")
 	}
+	binary := identifyBinary(m.exe)
 	// The name ps shows; the binary is the one on disk now, so a new
 	// binary is picked up by the next restart.
 	argv := append([]string{"featherd: generation " + strconv.Itoa(n)}, m.opts.Args...)
@@ -382,10 +399,35 @@ func (m *master) startGeneration(cfg *config.Config, hold bool) (*generation, er
 		return nil, fmt.Errorf("starting generation %d: %w", n, err)
 	}
 	proc, _ := os.FindProcess(pid) // always succeeds on Unix
-	g := &generation{n: n, proc: proc, deadline: time.Now().Add(readyTimeout), since: time.Now()}
+	g := &generation{n: n, proc: proc, sockets: tokens(passed), binary: binary, standby: mode == standby,
+		deadline: time.Now().Add(readyTimeout), since: time.Now()}
 	m.gens[proc.Pid] = g
-	m.logger.Printf("generation %d started (pid %d)", n, proc.Pid)
+	if g.standby {
+		m.logger.Printf("generation %d started as standby (pid %d)", n, proc.Pid)
+	} else {
+		m.logger.Printf("generation %d started (pid %d)", n, proc.Pid)
+	}
 	return g, nil
+}
+
+// passed lists the held sockets a generation serving cfg is given: those
+// cfg names and those systemd passed.
+func (m *master) passed(cfg *config.Config) []*heldSocket {
+	var out []*heldSocket
+	for _, h := range m.sockets {
+		if h.inherited || cfg.HasSocket(h.sock.Token) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func tokens(sockets []*heldSocket) []string {
+	out := make([]string, len(sockets))
+	for i, h := range sockets {
+		out[i] = h.sock.Token
+	}
+	return out
 }
 
 // handleMessage acts on a generation's notification.
@@ -399,6 +441,12 @@ func (m *master) handleMessage(msg message) {
 		m.logger.Printf("generation %d: %s", n, s)
 	}
 	switch {
+	case msg["FEATHERD_STANDBY"] == "1":
+		g.waiting = true
+		m.logger.Printf("generation %d on standby", g.n)
+		if g == m.starting {
+			m.activate(g)
+		}
 	case msg["FEATHERD_PREPARED"] == "1":
 		g.prepared = true
 		m.proceedRestart()
@@ -428,6 +476,7 @@ func (m *master) generationReady(g *generation) {
 			m.logger.Printf("%v", err)
 		}
 		m.systemd.send("READY=1", "STATUS=serving", "MAINPID="+strconv.Itoa(os.Getpid()))
+		m.prepareStandby()
 		return
 	}
 	if g != m.starting {
@@ -447,6 +496,63 @@ func (m *master) generationReady(g *generation) {
 		m.again = false
 		m.requestRestart()
 	}
+	m.prepareStandby()
+}
+
+// prepareStandby starts the generation the next background restart will
+// activate, when the current configuration asks for that mode and no
+// restart is under way.
+func (m *master) prepareStandby() {
+	if m.standby != nil || m.starting != nil || m.stopping || !m.cfg.Server.Features.GracefulRestartBG {
+		return
+	}
+	g, err := m.startGeneration(m.cfg, standby)
+	if err != nil {
+		m.logger.Printf("standby generation: %v", err)
+		return
+	}
+	m.standby = g
+}
+
+// takeStandby returns the standby generation when it can serve cfg: it
+// was started from the binary on disk now and holds exactly the sockets
+// cfg needs. Otherwise it is stopped (a socket cfg no longer names must
+// not stay open in it) and nil is returned. A standby that has not said
+// it waits yet is still taken: it is further along than a new process.
+func (m *master) takeStandby(cfg *config.Config) *generation {
+	g := m.standby
+	if g == nil {
+		return nil
+	}
+	m.standby = nil
+	why := ""
+	switch {
+	case g.binary != identifyBinary(m.exe):
+		why = "the binary changed"
+	case !slices.Equal(g.sockets, tokens(m.passed(cfg))):
+		why = "the sockets changed"
+	default:
+		return g
+	}
+	m.dropStandby(g, why)
+	return nil
+}
+
+// activate tells a waiting standby generation to read the configuration
+// and serve: it becomes the starting generation of a background restart.
+func (m *master) activate(g *generation) {
+	m.logger.Printf("generation %d activated", g.n)
+	g.proc.Signal(syscall.SIGUSR2)
+}
+
+// dropStandby stops a standby generation that will not be used.
+func (m *master) dropStandby(g *generation, why string) {
+	m.logger.Printf("standby generation %d not used: %s", g.n, why)
+	if m.standby == g {
+		m.standby = nil
+	}
+	g.draining = true
+	g.proc.Signal(syscall.SIGTERM)
 }
 
 // drain tells a generation to stop gracefully.
@@ -479,7 +585,25 @@ func (m *master) requestRestart() {
 	}
 	m.cfg = cfg
 	m.bg = cfg.Server.Features.GracefulRestartBG
-	g, err := m.startGeneration(cfg, !m.bg)
+	if m.bg {
+		if g := m.takeStandby(cfg); g != nil {
+			g.standby = false
+			g.deadline = time.Now().Add(readyTimeout)
+			m.starting = g
+			if g.waiting {
+				m.activate(g)
+			}
+			return
+		}
+	}
+	mode := serveNow
+	if !m.bg {
+		mode = held
+		if m.standby != nil {
+			m.dropStandby(m.standby, "the background restart was switched off")
+		}
+	}
+	g, err := m.startGeneration(cfg, mode)
 	if err != nil {
 		m.logger.Printf("graceful restart failed, the current generation keeps serving: %v", err)
 		m.systemd.send("READY=1", "STATUS=restart failed: "+err.Error())
@@ -521,6 +645,7 @@ func (m *master) reap() {
 			continue // an orphan of an old generation
 		}
 		delete(m.gens, pid)
+		g.proc.Release() // its pidfd
 		m.generationExited(g, ws)
 	}
 }
@@ -531,6 +656,9 @@ func (m *master) generationExited(g *generation, ws unix.WaitStatus) {
 		how = "was killed (" + ws.Signal().String() + ")"
 	}
 	switch {
+	case g == m.standby:
+		m.standby = nil
+		m.logger.Printf("standby generation %d %s", g.n, how)
 	case g.draining:
 		m.logger.Printf("generation %d %s after draining", g.n, how)
 		if m.current == g {
@@ -548,6 +676,8 @@ func (m *master) generationExited(g *generation, ws unix.WaitStatus) {
 		m.systemd.send("READY=1", "STATUS=restart failed")
 		if m.current == nil {
 			m.scheduleRetry()
+		} else {
+			m.prepareStandby()
 		}
 	default: // the serving generation died
 		m.logger.Printf("generation %d %s unexpectedly", g.n, how)
@@ -578,7 +708,7 @@ func (m *master) checkDeadlines() {
 	if !m.retryAt.IsZero() && now.After(m.retryAt) && !m.stopping {
 		m.retryAt = time.Time{}
 		if m.current == nil && m.starting == nil {
-			g, err := m.startGeneration(m.cfg, false)
+			g, err := m.startGeneration(m.cfg, serveNow)
 			if err != nil {
 				m.logger.Printf("%v", err)
 				m.scheduleRetry()
@@ -591,7 +721,7 @@ func (m *master) checkDeadlines() {
 		m.backoff = 0
 	}
 	for _, g := range m.gens {
-		if !g.ready && !g.draining && (!g.prepared || g.accepting) && now.After(g.deadline) {
+		if !g.ready && !g.draining && !g.standby && (!g.prepared || g.accepting) && now.After(g.deadline) {
 			// It is the current or the starting generation; its exit is
 			// handled as a failure to start.
 			m.logger.Printf("generation %d did not become ready within %v", g.n, readyTimeout)

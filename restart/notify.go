@@ -28,6 +28,11 @@ type notifier struct {
 func newNotifier() notifier {
 	path := os.Getenv("NOTIFY_SOCKET")
 	os.Unsetenv("NOTIFY_SOCKET")
+	return notifierFor(path)
+}
+
+// notifierFor sends to the socket at path ("" sends nothing).
+func notifierFor(path string) notifier {
 	if path == "" {
 		return notifier{}
 	}

@@ -66,6 +66,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		printSupport(stdout)
 		return 0
 	}
+	if !restart.WaitForActivation() {
+		return 0 // a standby generation that was not needed
+	}
 	if f.moduleDir != "" {
 		fmt.Fprintf(stderr, "featherd: -m %s ignored: featherd's modules are built in\n", f.moduleDir)
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,22 +20,34 @@ import (
 )
 
 // restartServer is a featherd master started by a test, with its
-// configuration file and port.
+// configuration file and its socket: a TCP port, or a unix socket.
 type restartServer struct {
 	t    *testing.T
 	conf string
 	root string
 	port int
+	unix string
 	pid  int
 	proc *featherdProc
 	tmpl string
 }
 
-// startRestartServer runs featherd -D with a configuration whose
-// server.tag is the generation marker the test changes on each restart.
+// startRestartServer runs featherd -D on a TCP port with a configuration
+// whose server.tag is the generation marker the test changes on each
+// restart.
 func startRestartServer(t *testing.T, extra string) *restartServer {
 	t.Helper()
-	s := &restartServer{t: t, root: t.TempDir(), port: freePort(t)}
+	return startRestartServerOn(t, &restartServer{port: freePort(t)}, extra)
+}
+
+// startRestartServerOn is startRestartServer on s's socket.
+func startRestartServerOn(t *testing.T, s *restartServer, extra string) *restartServer {
+	t.Helper()
+	s.t, s.root = t, t.TempDir()
+	bind := fmt.Sprintf("server.bind = \"127.0.0.1\"\nserver.port = %d", s.port)
+	if s.unix != "" {
+		bind = fmt.Sprintf("server.bind = %q", s.unix)
+	}
 	writeFile(t, s.root, "index.html", strings.Repeat("x", 1024))
 	big := make([]byte, 4<<20)
 	for i := range big {
@@ -43,14 +57,13 @@ func startRestartServer(t *testing.T, extra string) *restartServer {
 	writeFile(t, filepath.Join(s.root, "slow"), "big.bin", string(big))
 	s.conf = filepath.Join(t.TempDir(), "featherd.conf")
 	s.tmpl = fmt.Sprintf(`server.document-root = %q
-server.bind = "127.0.0.1"
-server.port = %d
+%s
 server.pid-file = %q
 server.max-keep-alive-idle = 1
 server.tag = "gen-%%d"
 $HTTP["url"] =^ "/slow/" { connection.kbytes-per-second = 4096 }
 %s
-`, s.root, s.port, filepath.Join(t.TempDir(), "featherd.pid"), extra)
+`, s.root, bind, filepath.Join(t.TempDir(), "featherd.pid"), extra)
 	s.setTag(0)
 	s.proc = featherdProcess(t, "-D", "-f", s.conf)
 	s.pid = s.proc.cmd.Process.Pid
@@ -65,10 +78,18 @@ func (s *restartServer) setTag(n int) {
 	}
 }
 
+// dial opens a connection to the server's socket.
+func (s *restartServer) dial() (net.Conn, error) {
+	if s.unix != "" {
+		return net.DialTimeout("unix", s.unix, 2*time.Second)
+	}
+	return net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(s.port), 2*time.Second)
+}
+
 // get makes one request on a new connection and returns its Server
 // header, or an error.
 func (s *restartServer) get(path string) (string, error) {
-	c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(s.port), time.Second)
+	c, err := s.dial()
 	if err != nil {
 		return "", err
 	}
@@ -94,6 +115,38 @@ func (s *restartServer) waitTag(n int, d time.Duration) time.Duration {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+// waitStandby waits until the master has a standby generation waiting
+// for its activation: it logs each one that reports it waits, and each
+// standby is later either activated or not used.
+func (s *restartServer) waitStandby() {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		log := s.proc.stderr.String()
+		if lastGeneration(log, standbyWaiting) > max(lastGeneration(log, standbyActivated), lastGeneration(log, standbyNotUsed)) {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	s.t.Fatalf("no standby generation waiting\nlog:\n%s", s.proc.stderr)
+}
+
+var (
+	standbyWaiting   = regexp.MustCompile(`generation (\d+) on standby`)
+	standbyActivated = regexp.MustCompile(`generation (\d+) activated`)
+	standbyNotUsed   = regexp.MustCompile(`standby generation (\d+) not used`)
+)
+
+// lastGeneration is the highest generation number re matches in log, or 0.
+func lastGeneration(log string, re *regexp.Regexp) int {
+	last := 0
+	for _, m := range re.FindAllStringSubmatch(log, -1) {
+		n, _ := strconv.Atoi(m[1])
+		last = max(last, n)
+	}
+	return last
 }
 
 // readResp reads one response and returns its Server header, whether it
@@ -136,13 +189,42 @@ func readResp(br *bufio.Reader) (server string, closing bool, n int, err error) 
 
 // load is the traffic that must not notice restarts: keep-alive clients
 // that reconnect only when told to (no retries), clients that open a new
-// connection per request, and slow downloads of a 4 MiB file.
+// connection per request, and slow downloads of a 4 MiB file. The
+// latencies of the small requests are kept, to compare them with and
+// without restarts (reported, never asserted: timings are benchmarks'
+// business).
 type load struct {
 	ok, failed atomic.Int64
 	mu         sync.Mutex
 	errs       []string
+	latencies  []time.Duration // of the 1 KiB requests, since the last mark
 	stop       chan struct{}
 	wg         sync.WaitGroup
+}
+
+func (l *load) took(d time.Duration) {
+	l.mu.Lock()
+	l.latencies = append(l.latencies, d)
+	l.mu.Unlock()
+}
+
+// mark returns the latencies recorded since the previous mark, sorted.
+func (l *load) mark() []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := l.latencies
+	l.latencies = nil
+	slices.Sort(out)
+	return out
+}
+
+// percentiles formats the median and the 99th percentile of sorted.
+func percentiles(sorted []time.Duration) string {
+	if len(sorted) == 0 {
+		return "no requests"
+	}
+	at := func(p float64) time.Duration { return sorted[int(p*float64(len(sorted)-1))] }
+	return fmt.Sprintf("%d requests, p50 %v, p99 %v, max %v", len(sorted), at(0.50), at(0.99), sorted[len(sorted)-1])
 }
 
 func (l *load) fail(err error) {
@@ -156,7 +238,6 @@ func (l *load) fail(err error) {
 
 func startLoad(s *restartServer) *load {
 	l := &load{stop: make(chan struct{})}
-	addr := "127.0.0.1:" + strconv.Itoa(s.port)
 	keepAlive := func(path string, size int) {
 		defer l.wg.Done()
 		var c net.Conn
@@ -172,7 +253,7 @@ func startLoad(s *restartServer) *load {
 			}
 			if c == nil {
 				var err error
-				if c, err = net.DialTimeout("tcp", addr, 2*time.Second); err != nil {
+				if c, err = s.dial(); err != nil {
 					l.fail(err)
 					time.Sleep(10 * time.Millisecond)
 					continue
@@ -180,6 +261,7 @@ func startLoad(s *restartServer) *load {
 				br = bufio.NewReader(c)
 			}
 			c.SetDeadline(time.Now().Add(10 * time.Second))
+			sent := time.Now()
 			if _, err := fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path); err != nil {
 				l.fail(err)
 				c.Close()
@@ -194,6 +276,9 @@ func startLoad(s *restartServer) *load {
 				l.fail(fmt.Errorf("%s: %d bytes, want %d", path, n, size))
 			default:
 				l.ok.Add(1)
+				if size == 1024 {
+					l.took(time.Since(sent))
+				}
 			}
 			if err != nil || closing {
 				c.Close()
@@ -217,10 +302,12 @@ func startLoad(s *restartServer) *load {
 					return
 				default:
 				}
+				sent := time.Now()
 				if _, err := s.get("/index.html"); err != nil {
 					l.fail(err)
 				} else {
 					l.ok.Add(1)
+					l.took(time.Since(sent))
 				}
 			}
 		}()
@@ -240,7 +327,11 @@ func (l *load) finish(t *testing.T) {
 // TestRestartUnderLoad sends SIGUSR1 ten times in each mode while
 // keep-alive clients, new connections and 4 MiB downloads run: no request
 // may fail, every restart must serve the new configuration, and the pid
-// must stay the same.
+// must stay the same. It logs the latencies of the small requests for a
+// second without restarts and during the restarts. In the background
+// mode every other restart waits until the standby generation is
+// waiting, so that both ways of starting the next generation (activating
+// the standby, executing a new one) are exercised.
 func TestRestartUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("restarts real processes")
@@ -252,8 +343,13 @@ func TestRestartUnderLoad(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			s := startRestartServer(t, mode.extra)
 			l := startLoad(s)
+			time.Sleep(time.Second)
+			quiet := l.mark()
 			var waits []time.Duration
 			for n := 1; n <= 10; n++ {
+				if mode.name == "background" && n%2 == 0 {
+					s.waitStandby()
+				}
 				s.setTag(n)
 				sent := time.Now()
 				syscall.Kill(s.pid, syscall.SIGUSR1)
@@ -264,8 +360,14 @@ func TestRestartUnderLoad(t *testing.T) {
 				}
 			}
 			time.Sleep(500 * time.Millisecond)
+			restarting := l.mark()
 			l.finish(t)
 			t.Logf("time from SIGUSR1 to the new configuration served: %v", waits)
+			t.Logf("1 KiB requests without restarts: %s", percentiles(quiet))
+			t.Logf("1 KiB requests during restarts:  %s", percentiles(restarting))
+			if mode.name == "background" && !strings.Contains(s.proc.stderr.String(), "activated") {
+				t.Errorf("no standby generation was activated:\n%s", s.proc.stderr)
+			}
 			syscall.Kill(s.pid, syscall.SIGINT)
 		})
 	}
@@ -564,33 +666,54 @@ server.feature-flags += ( "server.graceful-restart-bg" => "enable" )
 		}
 	}
 	waitServer("featherd/1.0-old")
+	s.waitStandby() // started from the old binary: it must not be used
 	if err := os.Rename(bin+".new", bin); err != nil {
 		t.Fatal(err)
 	}
 	syscall.Kill(s.pid, syscall.SIGUSR1)
 	waitServer("featherd/2.0-new")
+	if !strings.Contains(p.stderr.String(), "not used: the binary changed") {
+		t.Errorf("the old binary's standby generation was not refused:\n%s", p.stderr)
+	}
 	if err := syscall.Kill(s.pid, 0); err != nil {
 		t.Fatalf("the master is gone: %v", err)
 	}
 }
 
 // TestNothingLeftBehind stops featherd with SIGINT and with SIGTERM and
-// checks that it leaves no process, pid file, unix socket file or notify
-// socket behind.
+// checks that it leaves no process, pid file, unix socket file, notify
+// socket or temporary file behind (in its own TMPDIR, so that other
+// featherd processes cannot confuse the count). In the background
+// restart mode the standby generation must go too.
 func TestNothingLeftBehind(t *testing.T) {
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
-		t.Run(sig.String(), func(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		sig  syscall.Signal
+		bg   bool
+	}{
+		{"interrupt", syscall.SIGINT, false},
+		{"terminated", syscall.SIGTERM, false},
+		{"interrupt-bg", syscall.SIGINT, true},
+		{"terminated-bg", syscall.SIGTERM, true},
+	} {
+		sig := tc.sig
+		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			writeFile(t, root, "index.html", "bye")
 			run := t.TempDir()
 			sock := filepath.Join(run, "featherd.sock")
 			pidFile := filepath.Join(run, "featherd.pid")
+			mode := ""
+			if tc.bg {
+				mode = `server.feature-flags += ("server.graceful-restart-bg" => "enable")`
+			}
 			conf := writeFile(t, t.TempDir(), "l.conf", fmt.Sprintf(`server.document-root = %q
 server.bind = %q
 server.pid-file = %q
-`, root, sock, pidFile))
-			notifyDirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "featherd-notify-*"))
-			p := featherdProcess(t, "-D", "-f", conf)
+%s
+`, root, sock, pidFile, mode))
+			tmp := t.TempDir()
+			p := featherdProcessWith(t, func(cmd *exec.Cmd) { cmd.Env = append(cmd.Env, "TMPDIR="+tmp) }, "-D", "-f", conf)
 			deadline := time.Now().Add(10 * time.Second)
 			for {
 				if _, err := os.Stat(pidFile); err == nil {
@@ -611,6 +734,13 @@ server.pid-file = %q
 			}
 			c.Close()
 			children := childPids(p.cmd.Process.Pid)
+			for tc.bg && len(children) < 2 && time.Now().Before(deadline) { // the standby
+				time.Sleep(10 * time.Millisecond)
+				children = childPids(p.cmd.Process.Pid)
+			}
+			if want := map[bool]int{false: 1, true: 2}[tc.bg]; len(children) != want {
+				t.Fatalf("%d generations running, want %d", len(children), want)
+			}
 			p.cmd.Process.Signal(sig)
 			if !p.exited(10 * time.Second) {
 				t.Fatalf("featherd did not exit on %v", sig)
@@ -625,9 +755,8 @@ server.pid-file = %q
 					t.Errorf("%s left behind", f)
 				}
 			}
-			after, _ := filepath.Glob(filepath.Join(os.TempDir(), "featherd-notify-*"))
-			if len(after) > len(notifyDirs) {
-				t.Errorf("notify socket directories left behind: %v", after)
+			if left, _ := os.ReadDir(tmp); len(left) > 0 {
+				t.Errorf("left behind in TMPDIR: %v", left)
 			}
 		})
 	}

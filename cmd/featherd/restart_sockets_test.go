@@ -1,0 +1,270 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/user"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestRestartUnixSocket restarts a server listening on a unix socket
+// under the load of TestRestartUnderLoad, in both modes: the socket file
+// is the master's for its whole life, so no request fails; it is removed
+// when the master stops.
+func TestRestartUnixSocket(t *testing.T) {
+	if testing.Short() {
+		t.Skip("restarts real processes")
+	}
+	for _, mode := range []struct{ name, extra string }{
+		{"in-place", ""},
+		{"background", `server.feature-flags += ( "server.graceful-restart-bg" => "enable" )`},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			sock := filepath.Join(t.TempDir(), "featherd.sock")
+			s := startRestartServerOn(t, &restartServer{unix: sock}, mode.extra)
+			l := startLoad(s)
+			for n := 1; n <= 4; n++ {
+				s.setTag(n)
+				syscall.Kill(s.pid, syscall.SIGUSR1)
+				s.waitTag(n, 20*time.Second)
+			}
+			l.finish(t)
+			syscall.Kill(s.pid, syscall.SIGINT)
+			if !s.proc.exited(10 * time.Second) {
+				t.Fatal("featherd did not stop on SIGINT")
+			}
+			if _, err := os.Stat(sock); !os.IsNotExist(err) {
+				t.Errorf("socket file left behind: %v", err)
+			}
+		})
+	}
+}
+
+// TestNoDescriptorLeak: the master holds the same descriptors after ten
+// restarts as before them, and a generation that served every kind of
+// request (files from memory and by sendfile, ranges, 404s, a body
+// spooled to a temporary file, keep-alive and closed connections) is
+// back to the descriptors it started with once its caches expired.
+func TestNoDescriptorLeak(t *testing.T) {
+	if testing.Short() {
+		t.Skip("restarts real processes")
+	}
+	s := startRestartServer(t, `server.feature-flags += ( "server.graceful-restart-bg" => "enable" )`)
+	writeFile(t, s.root, "big.bin", strings.Repeat("b", 1<<20))
+	s.waitStandby()
+	master := openFDs(t, s.pid)
+
+	for n := 1; n <= 10; n++ {
+		s.setTag(n)
+		syscall.Kill(s.pid, syscall.SIGUSR1)
+		s.waitTag(n, 20*time.Second)
+	}
+	s.waitStandby()
+	waitFDs(t, "the master after 10 restarts", s.pid, master, 10*time.Second)
+
+	gen := servingPid(t, s)
+	requests := []string{
+		"GET /index.html HTTP/1.1\r\nHost: t\r\n\r\n",
+		"GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n",
+		"GET /big.bin HTTP/1.1\r\nHost: t\r\nRange: bytes=0-9,100-199\r\n\r\n",
+		"GET /missing HTTP/1.1\r\nHost: t\r\n\r\n",
+		"HEAD /slow/big.bin HTTP/1.1\r\nHost: t\r\n\r\n",
+		"POST /index.html HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n" + strings.Repeat("p", 100000),
+		"GET /index.html HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+	}
+	round := func() error {
+		c, err := s.dial()
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		fmt.Fprint(c, strings.Join(requests, ""))
+		_, err = io.Copy(io.Discard, c)
+		return err
+	}
+	// The first rounds, at once, create most of what each event loop
+	// makes once and keeps; the stat cache keeps descriptors of files in
+	// use for up to 2 s.
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Go(func() { errs <- round() })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(3 * time.Second)
+	before := openFDs(t, gen)
+	// Each event loop makes its write poller (an epoll) on its first
+	// connection, which the rounds above may not have reached: beside
+	// the loops' own epolls and Go's, up to one per loop.
+	loops := runtime.GOMAXPROCS(0)
+	before[epoll] = 2*loops + 1
+	for range 20 {
+		if err := round(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tag, err := s.get("/index.html"); err != nil || tag != "gen-10" {
+		t.Fatalf("after the requests: %q, %v", tag, err)
+	}
+	waitFDs(t, "the serving generation", gen, before, 10*time.Second)
+}
+
+// openFDs counts the descriptors pid holds by what they refer to
+// (descriptor numbers are reused in another order).
+func openFDs(t *testing.T, pid int) map[string]int {
+	t.Helper()
+	dir := "/proc/" + strconv.Itoa(pid) + "/fd"
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fds := map[string]int{}
+	for _, e := range entries {
+		target, _ := os.Readlink(filepath.Join(dir, e.Name()))
+		fds[target]++
+	}
+	return fds
+}
+
+// waitFDs waits until pid holds no more descriptors of any kind than in
+// want.
+func waitFDs(t *testing.T, who string, pid int, want map[string]int, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		var extra []string
+		for target, n := range openFDs(t, pid) {
+			if n > want[target] {
+				extra = append(extra, fmt.Sprintf("%d × %s", n-want[target], target))
+			}
+		}
+		if len(extra) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s (pid %d) holds more descriptors than before: %v", who, pid, extra)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+const epoll = "anon_inode:[eventpoll]"
+
+var servingLine = regexp.MustCompile(`generation \d+ \(pid (\d+)\) serving`)
+
+// servingPid is the pid of the generation that started serving last.
+func servingPid(t *testing.T, s *restartServer) int {
+	t.Helper()
+	all := servingLine.FindAllStringSubmatch(s.proc.stderr.String(), -1)
+	if len(all) == 0 {
+		t.Fatalf("no generation serving:\n%s", s.proc.stderr)
+	}
+	pid, _ := strconv.Atoi(all[len(all)-1][1])
+	return pid
+}
+
+// TestPrivilegeDrop runs featherd as root with server.username: the
+// generations serve as that user while the master stays root, so a
+// restart can bind a new privileged port.
+func TestPrivilegeDrop(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skip("no user nobody")
+	}
+	// t.TempDir's directories are private to root; the generation needs
+	// to read the document root as nobody.
+	dir, err := os.MkdirTemp("", "featherd-priv-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755)
+	root := filepath.Join(dir, "www")
+	os.Mkdir(root, 0o755)
+	writeFile(t, root, "index.html", "as nobody")
+	port := freePort(t)
+	low := freePrivilegedPort(t)
+	conf := filepath.Join(dir, "featherd.conf")
+	base := fmt.Sprintf(`server.document-root = %q
+server.bind = "127.0.0.1"
+server.port = %d
+server.username = "nobody"
+server.feature-flags += ( "server.graceful-restart-bg" => "enable" )
+`, root, port)
+	writeFile(t, dir, "featherd.conf", base)
+	p := featherdProcess(t, "-D", "-f", conf)
+	s := &restartServer{t: t, port: port, pid: p.cmd.Process.Pid, proc: p}
+	expectBody(t, p, port, "as nobody")
+	checkUID(t, "master", s.pid, "0")
+	checkUID(t, "generation", servingPid(t, s), nobody.Uid)
+
+	writeFile(t, dir, "featherd.conf", base+fmt.Sprintf("$SERVER[\"socket\"] == \"127.0.0.1:%d\" { }\n", low))
+	syscall.Kill(s.pid, syscall.SIGUSR1)
+	expectBody(t, p, low, "as nobody")
+	expectBody(t, p, port, "as nobody")
+	checkUID(t, "restarted generation", servingPid(t, s), nobody.Uid)
+}
+
+// freePrivilegedPort finds a port below 1024 that nothing listens on.
+func freePrivilegedPort(t *testing.T) int {
+	t.Helper()
+	for port := 1023; port > 900; port-- {
+		ln, err := net.Listen("tcp4", "127.0.0.1:"+strconv.Itoa(port))
+		if err == nil {
+			ln.Close()
+			return port
+		}
+	}
+	t.Skip("no free port below 1024")
+	return 0
+}
+
+func expectBody(t *testing.T, p *featherdProc, port int, want string) {
+	t.Helper()
+	if body := waitBody(t, p, "127.0.0.1:"+strconv.Itoa(port), "/index.html"); body != want {
+		t.Fatalf("port %d: body %q, want %q", port, body, want)
+	}
+}
+
+// checkUID checks that pid runs with uid as its real, effective and
+// saved user id.
+func checkUID(t *testing.T, who string, pid int, uid string) {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Uid:"); ok {
+			ids := strings.Fields(rest)
+			for _, id := range ids[:3] {
+				if id != uid {
+					t.Errorf("%s (pid %d) runs as uid %v, want %s", who, pid, ids, uid)
+					return
+				}
+			}
+			return
+		}
+	}
+	t.Fatalf("%s: no Uid line", who)
+}

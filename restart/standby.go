@@ -1,0 +1,63 @@
+package restart
+
+import (
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// StandbyEnv marks a generation the master starts ahead of the next
+// background restart. Most of a restart's latency is a new process
+// getting to main (exec, the Go runtime, package initialisation: 15–30
+// ms on a loaded machine); a standby has done all that and waits, so on
+// SIGUSR1 it only reads the configuration and starts serving.
+const StandbyEnv = "FEATHERD_STANDBY"
+
+// WaitForActivation is the first thing a standby generation does: it
+// tells the master it is waiting and blocks until SIGUSR2 (become the
+// next generation: read the configuration now) or a stop signal. It
+// reports whether to go on; a process that is not a standby goes on at
+// once.
+func WaitForActivation() bool {
+	if os.Getenv(StandbyEnv) == "" {
+		return true
+	}
+	os.Unsetenv(StandbyEnv)
+	sigs := make(chan os.Signal, 1)
+	// SIGHUP (log reopening, forwarded to every generation) finds nothing
+	// open yet; SIGUSR1 is never a generation's; SIGUSR2 is the go-ahead,
+	// and ignored once it came, as serve does too.
+	signal.Notify(sigs, syscall.SIGUSR2, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	signal.Ignore(syscall.SIGUSR1)
+	// NOTIFY_SOCKET stays set: the activated generation reports its
+	// readiness with it.
+	notifierFor(os.Getenv("NOTIFY_SOCKET")).send("FEATHERD_STANDBY=1", GenerationEnv+"="+os.Getenv(GenerationEnv))
+	for {
+		switch <-sigs {
+		case syscall.SIGHUP:
+			continue
+		case syscall.SIGUSR2:
+			signal.Ignore(syscall.SIGUSR2)
+			signal.Reset(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// binaryID identifies the file featherd's binary is, to notice a new one
+// installed since a standby was started from it.
+type binaryID struct {
+	dev, ino uint64
+	size     int64
+	mtime    syscall.Timespec
+}
+
+func identifyBinary(path string) binaryID {
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		return binaryID{}
+	}
+	return binaryID{dev: st.Dev, ino: st.Ino, size: st.Size, mtime: st.Mtim}
+}
