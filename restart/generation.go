@@ -50,7 +50,7 @@ func RunGeneration(cfg *config.Config, n int, stderr io.Writer) int {
 		CloseListeners(listeners)
 		return fail(err)
 	}
-	if os.Getenv(HoldEnv) == "1" && !waitForTurn(notify, n) {
+	if os.Getenv(HoldEnv) == "1" && !waitForTurn(notify, n, logs) {
 		CloseListeners(listeners)
 		return 0
 	}
@@ -119,12 +119,24 @@ func dropPrivileges(cfg *config.Config) error {
 }
 
 // waitForTurn is a held generation's wait: it tells the master it is
-// prepared and waits for SIGUSR2 (accept now) or a stop signal. It
-// reports whether to serve.
-func waitForTurn(notify notifier, n int) bool {
+// prepared and waits for SIGUSR2 (accept now) or a stop signal. SIGHUP,
+// which the master forwards to every generation, reopens the log here
+// too. It reports whether to serve.
+func waitForTurn(notify notifier, n int, logs *errorLog) bool {
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGUSR2, syscall.SIGINT, syscall.SIGTERM)
+	signal.Notify(sigs, syscall.SIGUSR2, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 	notify.send("FEATHERD_PREPARED=1", GenerationEnv+"="+strconv.Itoa(n))
-	return <-sigs == syscall.SIGUSR2
+	for {
+		switch <-sigs {
+		case syscall.SIGHUP:
+			if err := logs.reopen(); err != nil {
+				logs.logger.Printf("reopening the error log: %v", err)
+			}
+		case syscall.SIGUSR2:
+			return true
+		default:
+			return false
+		}
+	}
 }

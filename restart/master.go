@@ -91,6 +91,7 @@ type generation struct {
 	waiting   bool     // a standby that said it waits (SIGUSR2 is safe)
 	ready     bool
 	draining  bool // told to stop; its exit is expected
+	hup       bool // a SIGHUP came before it could take one
 	deadline  time.Time
 	since     time.Time
 }
@@ -277,7 +278,7 @@ func (m *master) run(logs *errorLog) int {
 				} else {
 					m.logger.Printf("error log reopened")
 				}
-				m.signalAll(syscall.SIGHUP)
+				m.forwardHUP()
 			case syscall.SIGUSR1:
 				if !m.stopping {
 					m.requestRestart()
@@ -440,6 +441,12 @@ func (m *master) handleMessage(msg message) {
 	if s, ok := msg["STATUS"]; ok {
 		m.logger.Printf("generation %d: %s", n, s)
 	}
+	defer func() {
+		if g.hup && g.takesHUP() {
+			g.hup = false
+			g.proc.Signal(syscall.SIGHUP)
+		}
+	}()
 	switch {
 	case msg["FEATHERD_STANDBY"] == "1":
 		g.waiting = true
@@ -729,6 +736,26 @@ func (m *master) checkDeadlines() {
 			g.deadline = now.Add(time.Hour)
 		}
 	}
+}
+
+// forwardHUP passes SIGHUP (reopen the logs) on to the generations. One
+// that cannot take it yet (SIGHUP's default action would end it) gets it
+// once it says it is prepared or ready: it may have opened its log
+// before the rotation.
+func (m *master) forwardHUP() {
+	for _, g := range m.gens {
+		if g.takesHUP() {
+			g.proc.Signal(syscall.SIGHUP)
+		} else {
+			g.hup = true
+		}
+	}
+}
+
+// takesHUP reports whether the generation handles SIGHUP: it serves, or
+// it is held (waitForTurn).
+func (g *generation) takesHUP() bool {
+	return g.ready || (g.prepared && !g.accepting)
 }
 
 // signalAll sends sig to every running generation.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"net"
@@ -267,4 +268,54 @@ func checkUID(t *testing.T, who string, pid int, uid string) {
 		}
 	}
 	t.Fatalf("%s: no Uid line", who)
+}
+
+// TestSIGHUPDuringRestart: a log rotation's SIGHUP that arrives while a
+// restart is under way (the next generation starting, held, or on
+// standby) must not end the next generation, whose default action for
+// SIGHUP would be to exit.
+func TestSIGHUPDuringRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("restarts real processes")
+	}
+	for _, mode := range []struct{ name, extra string }{
+		{"in-place", ""},
+		{"background", `server.feature-flags += ( "server.graceful-restart-bg" => "enable" )`},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			s := startRestartServer(t, mode.extra)
+			// A download keeps the current generation draining, and the
+			// next one held, for about a second.
+			download := make(chan error, 1)
+			go func() {
+				c, err := s.dial()
+				if err != nil {
+					download <- err
+					return
+				}
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				fmt.Fprintf(c, "GET /slow/big.bin HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+				_, _, n, err := readResp(bufio.NewReader(c))
+				if err == nil && n != 4<<20 {
+					err = fmt.Errorf("%d bytes", n)
+				}
+				download <- err
+			}()
+			time.Sleep(100 * time.Millisecond)
+			s.setTag(1)
+			syscall.Kill(s.pid, syscall.SIGUSR1)
+			for range 10 {
+				syscall.Kill(s.pid, syscall.SIGHUP)
+				time.Sleep(5 * time.Millisecond)
+			}
+			s.waitTag(1, 10*time.Second)
+			if err := <-download; err != nil {
+				t.Errorf("download: %v", err)
+			}
+			if log := s.proc.stderr.String(); strings.Contains(log, "failed") || strings.Contains(log, "hangup") {
+				t.Errorf("a generation did not take SIGHUP:\n%s", log)
+			}
+		})
+	}
 }
