@@ -24,7 +24,7 @@ func RunGeneration(cfg *config.Config, n int, stderr io.Writer) int {
 	notify := newNotifier()
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "featherd: generation %d: %v\n", n, err)
-		notify.send("STATUS=generation " + strconv.Itoa(n) + " failed: " + err.Error())
+		notify.send("STATUS=generation "+strconv.Itoa(n)+" failed: "+err.Error(), GenerationEnv+"="+strconv.Itoa(n))
 		return 1
 	}
 	in, err := inheritedSockets()

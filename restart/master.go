@@ -90,8 +90,9 @@ type generation struct {
 	standby   bool     // waits to be activated by a background restart
 	waiting   bool     // a standby that said it waits (SIGUSR2 is safe)
 	ready     bool
-	draining  bool // told to stop; its exit is expected
-	hup       bool // a SIGHUP came before it could take one
+	draining  bool   // told to stop; its exit is expected
+	hup       bool   // a SIGHUP came before it could take one
+	status    string // its last STATUS=, which says why it failed
 	deadline  time.Time
 	since     time.Time
 }
@@ -271,6 +272,10 @@ func (m *master) run(logs *errorLog) int {
 		case sig := <-sigs:
 			switch sig {
 			case syscall.SIGCHLD:
+				// A generation that fails says why just before it exits.
+				for len(msgs) > 0 {
+					m.handleMessage(<-msgs)
+				}
 				m.reap()
 			case syscall.SIGHUP:
 				if err := logs.reopen(); err != nil {
@@ -440,6 +445,7 @@ func (m *master) handleMessage(msg message) {
 	}
 	if s, ok := msg["STATUS"]; ok {
 		m.logger.Printf("generation %d: %s", n, s)
+		g.status = s
 	}
 	defer func() {
 		if g.hup && g.takesHUP() {
@@ -680,7 +686,7 @@ func (m *master) generationExited(g *generation, ws unix.WaitStatus) {
 	case g == m.starting:
 		m.starting = nil
 		m.logger.Printf("graceful restart failed, the current generation keeps serving: generation %d %s before it was ready", g.n, how)
-		m.systemd.send("READY=1", "STATUS=restart failed")
+		m.systemd.send("READY=1", "STATUS=restart failed: "+g.failure(how))
 		if m.current == nil {
 			m.scheduleRetry()
 		} else {
@@ -694,7 +700,7 @@ func (m *master) generationExited(g *generation, ws unix.WaitStatus) {
 		if !m.started {
 			// The first generation never came up: give up.
 			m.stopping, m.failed = true, true
-			m.systemd.send("STATUS=generation " + strconv.Itoa(g.n) + " " + how + " before it was ready")
+			m.systemd.send("STATUS=" + g.failure(how))
 			return
 		}
 		m.scheduleRetry()
@@ -736,6 +742,15 @@ func (m *master) checkDeadlines() {
 			g.deadline = now.Add(time.Hour)
 		}
 	}
+}
+
+// failure says why a generation did not become ready: what it reported,
+// else how it exited.
+func (g *generation) failure(how string) string {
+	if g.status != "" {
+		return g.status
+	}
+	return "generation " + strconv.Itoa(g.n) + " " + how + " before it was ready"
 }
 
 // forwardHUP passes SIGHUP (reopen the logs) on to the generations. One

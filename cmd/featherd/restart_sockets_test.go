@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"os/user"
 	"path/filepath"
 	"regexp"
@@ -315,6 +316,118 @@ func TestSIGHUPDuringRestart(t *testing.T) {
 			}
 			if log := s.proc.stderr.String(); strings.Contains(log, "failed") || strings.Contains(log, "hangup") {
 				t.Errorf("a generation did not take SIGHUP:\n%s", log)
+			}
+		})
+	}
+}
+
+// TestDaemonize: without -D, the starting process returns 0 once the
+// background master serves; the master (in its own session) wrote its pid
+// to the pid file, and SIGINT to it stops everything. A server that
+// cannot start makes the starting process fail with the reason.
+func TestDaemonize(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, root, "index.html", "in the background")
+	run := t.TempDir()
+	pidFile := filepath.Join(run, "featherd.pid")
+	port := freePort(t)
+	conf := writeFile(t, t.TempDir(), "d.conf", fmt.Sprintf(`server.document-root = %q
+server.bind = "127.0.0.1"
+server.port = %d
+server.pid-file = %q
+`, root, port, pidFile))
+	cmd := exec.Command(os.Args[0], "-f", conf)
+	cmd.Env = append(os.Environ(), "FEATHERD_TEST_MAIN=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("featherd -f: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatalf("no pid file once the starting process returned: %v", err)
+	}
+	master, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if master <= 0 || master == cmd.Process.Pid {
+		t.Fatalf("pid file says %q (the starting process was %d)", b, cmd.Process.Pid)
+	}
+	t.Cleanup(func() { syscall.Kill(master, syscall.SIGKILL) })
+	if sid, _ := syscall.Getpgid(master); sid != master {
+		t.Errorf("the master's process group is %d, want its own session %d", sid, master)
+	}
+	p := &featherdProc{stderr: &syncBuffer{}}
+	expectBody(t, p, port, "in the background")
+	gens := childPids(master)
+	syscall.Kill(master, syscall.SIGINT)
+	deadline := time.Now().Add(10 * time.Second)
+	for syscall.Kill(master, 0) == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the master did not stop on SIGINT")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, pid := range gens {
+		if syscall.Kill(pid, 0) == nil {
+			t.Errorf("generation %d still running", pid)
+		}
+	}
+	if _, err := os.Stat(pidFile); !os.IsNotExist(err) {
+		t.Errorf("pid file left behind: %v", err)
+	}
+
+	// The first generation cannot drop privileges to a user that does
+	// not exist: the starting process says so and fails.
+	bad := writeFile(t, t.TempDir(), "bad.conf", fmt.Sprintf(`server.document-root = %q
+server.bind = "127.0.0.1"
+server.port = %d
+server.username = "no-such-user-featherd"
+`, root, port))
+	cmd = exec.Command(os.Args[0], "-f", bad)
+	cmd.Env = append(os.Environ(), "FEATHERD_TEST_MAIN=1")
+	out, err = cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "no-such-user-featherd") {
+		t.Fatalf("a server that cannot start: %v\n%s", err, out)
+	}
+}
+
+// TestStartupErrorsLeaveNothing: a master that fails to start (a socket
+// it cannot bind after binding others, a first generation that dies)
+// exits non-zero and leaves no process, socket file, pid file or
+// temporary file behind.
+func TestStartupErrorsLeaveNothing(t *testing.T) {
+	busy, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	for _, tc := range []struct{ name, extra string }{
+		{"bind", fmt.Sprintf("$SERVER[\"socket\"] == %q { }\n", busy.Addr().String())},
+		{"generation", "server.username = \"no-such-user-featherd\"\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			run := t.TempDir()
+			sock := filepath.Join(run, "featherd.sock")
+			pidFile := filepath.Join(run, "featherd.pid")
+			conf := writeFile(t, t.TempDir(), "e.conf", fmt.Sprintf("server.document-root = %q\nserver.bind = %q\nserver.pid-file = %q\n%s",
+				root, sock, pidFile, tc.extra))
+			tmp := t.TempDir()
+			p := featherdProcessWith(t, func(cmd *exec.Cmd) { cmd.Env = append(cmd.Env, "TMPDIR="+tmp) }, "-D", "-f", conf)
+			if !p.exited(10 * time.Second) {
+				t.Fatalf("featherd did not give up\n%s", p.stderr)
+			}
+			if p.cmd.ProcessState.ExitCode() == 0 {
+				t.Errorf("exit status 0\n%s", p.stderr)
+			}
+			for _, f := range []string{pidFile, sock} {
+				if _, err := os.Stat(f); !os.IsNotExist(err) {
+					t.Errorf("%s left behind", f)
+				}
+			}
+			if left, _ := os.ReadDir(tmp); len(left) > 0 {
+				t.Errorf("left behind in TMPDIR: %v", left)
+			}
+			if kids := childPids(p.cmd.Process.Pid); len(kids) > 0 {
+				t.Errorf("processes left behind: %v", kids)
 			}
 		})
 	}
