@@ -432,3 +432,73 @@ func TestStartupErrorsLeaveNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestOrphansReaped: a process a generation leaves behind (here the
+// background child of an include_shell command, as CGI scripts and
+// spawned backends will) is re-parented to the master, the child
+// subreaper, which reaps it when it exits: no zombie stays.
+func TestOrphansReaped(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, root, "index.html", "reaper")
+	port := freePort(t)
+	conf := writeFile(t, t.TempDir(), "o.conf", fmt.Sprintf(`server.document-root = %q
+server.bind = "127.0.0.1"
+server.port = %d
+include_shell "(sleep 0.777 >/dev/null 2>&1 &); echo '# spawned'"
+`, root, port))
+	p := featherdProcess(t, "-D", "-f", conf)
+	expectBody(t, p, port, "reaper")
+	master := p.cmd.Process.Pid
+	// The master's own include_shell ran before it became the subreaper:
+	// that orphan went to init. The generation's must be the master's.
+	var orphans []int
+	for _, pid := range processesRunning("sleep\x000.777\x00") {
+		if parentOf(pid) == master {
+			orphans = append(orphans, pid)
+		}
+	}
+	if len(orphans) == 0 {
+		t.Fatal("no orphan of the generation re-parented to the master")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for _, pid := range orphans {
+		for syscall.Kill(pid, 0) == nil { // a zombie can still be signalled
+			if time.Now().After(deadline) {
+				t.Fatalf("orphan %d not reaped", pid)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+}
+
+// processesRunning lists the processes whose command line is cmdline
+// (arguments separated and ended by NUL bytes).
+func processesRunning(cmdline string) []int {
+	var out []int
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		if b, err := os.ReadFile("/proc/" + d.Name() + "/cmdline"); err == nil && string(b) == cmdline {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// parentOf is pid's parent, from /proc/pid/stat.
+func parentOf(pid int) int {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	_, rest, _ := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if len(f) < 2 {
+		return 0
+	}
+	ppid, _ := strconv.Atoi(f[1])
+	return ppid
+}
