@@ -8,9 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"slices"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -70,36 +68,6 @@ type master struct {
 	started  bool // the first generation has been ready
 }
 
-// heldSocket is a listen socket the master keeps open; file is the copy
-// passed to generations.
-type heldSocket struct {
-	sock      config.Socket
-	ln        net.Listener
-	file      *os.File
-	inherited bool // from systemd: kept even when the configuration does not name it
-}
-
-// generation is one serving process.
-type generation struct {
-	n         int
-	proc      *os.Process
-	sockets   []string // the tokens of the sockets it was given
-	binary    binaryID // the binary it was started from
-	prepared  bool     // held, ready to accept on SIGUSR2
-	accepting bool     // told to accept (SIGUSR2 sent)
-	standby   bool     // waits to be activated by a background restart
-	waiting   bool     // a standby that said it waits (SIGUSR2 is safe)
-	ready     bool
-	draining  bool   // told to stop; its exit is expected
-	hup       bool   // a SIGHUP came before it could take one
-	status    string // its last STATUS=, which says why it failed
-	deadline  time.Time
-	since     time.Time
-}
-
-// startMode is how a generation starts.
-type startMode int
-
 const (
 	serveNow startMode = iota
 	held               // prepared but not accepting (HoldEnv)
@@ -152,102 +120,6 @@ func (m *master) setup() error {
 		return fmt.Errorf("notify socket: %w", err)
 	}
 	return nil
-}
-
-// adoptActivated takes the sockets systemd passed (socket activation,
-// server.systemd-socket-activation, which the background restart mode
-// implies as in lighttpd): each is matched to a configured socket by its
-// address and never bound again; those the configuration does not name
-// are served with the global options, as lighttpd does.
-func (m *master) adoptActivated() error {
-	srv := &m.cfg.Server
-	if !srv.SystemdSocketActivation && !srv.Features.GracefulRestartBG {
-		return nil
-	}
-	in, err := inheritedSockets()
-	if err != nil {
-		return fmt.Errorf("socket activation: %w", err)
-	}
-	for _, x := range in {
-		ln, err := net.FileListener(x.file)
-		if err != nil {
-			return fmt.Errorf("socket activation: fd %d (%s): %w", x.file.Fd(), x.token, err)
-		}
-		h := &heldSocket{sock: config.Socket{Token: x.token, Network: "inherited", Address: x.token}, ln: ln, file: x.file, inherited: true}
-		for _, s := range m.cfg.Sockets {
-			if s.Token == x.token {
-				h.sock = s
-			}
-		}
-		m.logger.Printf("socket activation: serving %s", x.token)
-		m.sockets = append(m.sockets, h)
-	}
-	return nil
-}
-
-// syncSockets makes the held sockets those cfg names: it binds new ones
-// (the master keeps its start-up privileges for that) and keeps the rest.
-// Sockets cfg no longer names are closed by dropUnused once no starting
-// generation needs them.
-func (m *master) syncSockets(cfg *config.Config) error {
-	var added []*heldSocket
-	for _, s := range cfg.Sockets {
-		if m.held(s.Token) != nil {
-			continue
-		}
-		ls, err := listenSocket(s)
-		if err != nil {
-			for _, h := range added {
-				h.close()
-			}
-			return fmt.Errorf("%s: %w", s.Pos, err)
-		}
-		f, err := listenerFile(ls)
-		if err != nil {
-			ls.Close()
-			return fmt.Errorf("%s: %w", s.Pos, err)
-		}
-		added = append(added, &heldSocket{sock: s, ln: ls, file: f})
-	}
-	m.sockets = append(m.sockets, added...)
-	return nil
-}
-
-func (m *master) held(token string) *heldSocket {
-	for _, h := range m.sockets {
-		if h.sock.Token == token {
-			return h
-		}
-	}
-	return nil
-}
-
-// dropUnused closes the sockets cfg does not name. A generation that
-// still has a copy keeps serving its connections; it accepts no more.
-func (m *master) dropUnused(cfg *config.Config) {
-	keep := m.sockets[:0]
-	for _, h := range m.sockets {
-		if h.inherited || cfg.HasSocket(h.sock.Token) {
-			keep = append(keep, h)
-		} else {
-			m.logger.Printf("closing socket %s: the configuration no longer names it", h.sock.Token)
-			h.close()
-		}
-	}
-	m.sockets = keep
-}
-
-func (h *heldSocket) close() {
-	h.file.Close()
-	h.ln.Close()
-}
-
-// listenerFile returns a copy of a listener's socket to pass to children.
-func listenerFile(ln net.Listener) (*os.File, error) {
-	if f, ok := ln.(interface{ File() (*os.File, error) }); ok {
-		return f.File()
-	}
-	return nil, errors.New("cannot pass this listener to a child process")
 }
 
 // run is the master's event loop.
@@ -343,99 +215,6 @@ func (m *master) readNotify(out chan<- message) {
 	}
 }
 
-// startGeneration execs featherd as the next generation, with the held
-// sockets as fds 3.. and the notify socket for its readiness. The caller
-// decides its role: current, starting or standby.
-func (m *master) startGeneration(cfg *config.Config, mode startMode) (*generation, error) {
-	n := m.next
-	m.next++
-	stdin := os.Stdin
-	if m.opts.Stdin != nil {
-		r, w, err := os.Pipe()
-		if err != nil {
-			return nil, fmt.Errorf("starting generation %d: %w", n, err)
-		}
-		defer r.Close()
-		go func() {
-			w.Write(m.opts.Stdin)
-			w.Close()
-		}()
-		stdin = r
-	}
-	// Descriptor numbers, not *os.File: os.StartProcess calls Fd() on
-	// each file, which switches it to blocking mode, and a listening
-	// socket's mode is shared by every process holding it: the serving
-	// generation's accept would then block in the kernel, where closing
-	// its listener to drain cannot interrupt it.
-	files := []uintptr{stdin.Fd(), os.Stdout.Fd(), os.Stderr.Fd()}
-	var names []string
-	for _, s := range cfg.Sockets {
-		if m.held(s.Token) == nil {
-			return nil, fmt.Errorf("socket %s is not bound", s.Token)
-		}
-	}
-	passed := m.passed(cfg)
-	for _, h := range passed {
-		fd, err := rawFd(h.file)
-		if err != nil {
-			return nil, fmt.Errorf("starting generation %d: %w", n, err)
-		}
-		files = append(files, fd)
-		names = append(names, escapeName(h.sock.Token))
-	}
-	env := append(os.Environ(),
-		GenerationEnv+"="+strconv.Itoa(n),
-		"LISTEN_FDS="+strconv.Itoa(len(names)),
-		"LISTEN_PID=parent:"+strconv.Itoa(os.Getpid()),
-		"LISTEN_FDNAMES="+strings.Join(names, ":"),
-		"NOTIFY_SOCKET="+m.notify.path,
-	)
-	switch mode {
-	case held:
-		env = append(env, HoldEnv+"=1")
-	case standby:
-		env = append(env, StandbyEnv+"=1")
-	}
-	binary := identifyBinary(m.exe)
-	// The name ps shows; the binary is the one on disk now, so a new
-	// binary is picked up by the next restart.
-	argv := append([]string{"featherd: generation " + strconv.Itoa(n)}, m.opts.Args...)
-	pid, err := syscall.ForkExec(m.exe, argv, &syscall.ProcAttr{Env: env, Files: files})
-	if err != nil {
-		return nil, fmt.Errorf("starting generation %d: %w", n, err)
-	}
-	proc, _ := os.FindProcess(pid) // always succeeds on Unix
-	g := &generation{n: n, proc: proc, sockets: tokens(passed), binary: binary, standby: mode == standby,
-		deadline: time.Now().Add(readyTimeout), since: time.Now()}
-	m.gens[proc.Pid] = g
-	if g.standby {
-		m.logger.Printf("generation %d started as standby (pid %d)", n, proc.Pid)
-	} else {
-		m.logger.Printf("generation %d started (pid %d)", n, proc.Pid)
-	}
-	return g, nil
-}
-
-// passed lists the held sockets a generation serving cfg is given: those
-// cfg names and those systemd passed.
-func (m *master) passed(cfg *config.Config) []*heldSocket {
-	var out []*heldSocket
-	for _, h := range m.sockets {
-		if h.inherited || cfg.HasSocket(h.sock.Token) {
-			out = append(out, h)
-		}
-	}
-	return out
-}
-
-func tokens(sockets []*heldSocket) []string {
-	out := make([]string, len(sockets))
-	for i, h := range sockets {
-		out[i] = h.sock.Token
-	}
-	return out
-}
-
 // handleMessage acts on a generation's notification.
 func (m *master) handleMessage(msg message) {
 	n, _ := strconv.Atoi(msg[GenerationEnv])
@@ -467,15 +246,6 @@ func (m *master) handleMessage(msg message) {
 		g.ready = true
 		m.generationReady(g)
 	}
-}
-
-func (m *master) byNumber(n int) *generation {
-	for _, g := range m.gens {
-		if g.n == n {
-			return g
-		}
-	}
-	return nil
 }
 
 // generationReady: the first generation makes the server ready; a
@@ -510,62 +280,6 @@ func (m *master) generationReady(g *generation) {
 		m.requestRestart()
 	}
 	m.prepareStandby()
-}
-
-// prepareStandby starts the generation the next background restart will
-// activate, when the current configuration asks for that mode and no
-// restart is under way.
-func (m *master) prepareStandby() {
-	if m.standby != nil || m.starting != nil || m.stopping || !m.cfg.Server.Features.GracefulRestartBG {
-		return
-	}
-	g, err := m.startGeneration(m.cfg, standby)
-	if err != nil {
-		m.logger.Printf("standby generation: %v", err)
-		return
-	}
-	m.standby = g
-}
-
-// takeStandby returns the standby generation when it can serve cfg: it
-// was started from the binary on disk now and holds exactly the sockets
-// cfg needs. Otherwise it is stopped (a socket cfg no longer names must
-// not stay open in it) and nil is returned. A standby that has not said
-// it waits yet is still taken: it is further along than a new process.
-func (m *master) takeStandby(cfg *config.Config) *generation {
-	g := m.standby
-	if g == nil {
-		return nil
-	}
-	m.standby = nil
-	why := ""
-	switch {
-	case g.binary != identifyBinary(m.exe):
-		why = "the binary changed"
-	case !slices.Equal(g.sockets, tokens(m.passed(cfg))):
-		why = "the sockets changed"
-	default:
-		return g
-	}
-	m.dropStandby(g, why)
-	return nil
-}
-
-// activate tells a waiting standby generation to read the configuration
-// and serve: it becomes the starting generation of a background restart.
-func (m *master) activate(g *generation) {
-	m.logger.Printf("generation %d activated", g.n)
-	g.proc.Signal(syscall.SIGUSR2)
-}
-
-// dropStandby stops a standby generation that will not be used.
-func (m *master) dropStandby(g *generation, why string) {
-	m.logger.Printf("standby generation %d not used: %s", g.n, why)
-	if m.standby == g {
-		m.standby = nil
-	}
-	g.draining = true
-	g.proc.Signal(syscall.SIGTERM)
 }
 
 // drain tells a generation to stop gracefully.
@@ -744,15 +458,6 @@ func (m *master) checkDeadlines() {
 	}
 }
 
-// failure says why a generation did not become ready: what it reported,
-// else how it exited.
-func (g *generation) failure(how string) string {
-	if g.status != "" {
-		return g.status
-	}
-	return "generation " + strconv.Itoa(g.n) + " " + how + " before it was ready"
-}
-
 // forwardHUP passes SIGHUP (reopen the logs) on to the generations. One
 // that cannot take it yet (SIGHUP's default action would end it) gets it
 // once it says it is prepared or ready: it may have opened its log
@@ -765,12 +470,6 @@ func (m *master) forwardHUP() {
 			g.hup = true
 		}
 	}
-}
-
-// takesHUP reports whether the generation handles SIGHUP: it serves, or
-// it is held (waitForTurn).
-func (g *generation) takesHUP() bool {
-	return g.ready || (g.prepared && !g.accepting)
 }
 
 // signalAll sends sig to every running generation.
@@ -796,15 +495,4 @@ func (m *master) cleanup() {
 	if m.started {
 		removePidFile(m.cfg.Server.PidFile)
 	}
-}
-
-// rawFd returns f's descriptor without f.Fd()'s switch to blocking mode.
-func rawFd(f *os.File) (uintptr, error) {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return 0, err
-	}
-	var fd uintptr
-	err = rc.Control(func(d uintptr) { fd = d })
-	return fd, err
 }

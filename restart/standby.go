@@ -3,7 +3,10 @@ package restart
 import (
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
+
+	"github.com/featherd/featherd/config"
 )
 
 // StandbyEnv marks a generation the master starts ahead of the next
@@ -60,4 +63,60 @@ func identifyBinary(path string) binaryID {
 		return binaryID{}
 	}
 	return binaryID{dev: st.Dev, ino: st.Ino, size: st.Size, mtime: st.Mtim}
+}
+
+// prepareStandby starts the generation the next background restart will
+// activate, when the current configuration asks for that mode and no
+// restart is under way.
+func (m *master) prepareStandby() {
+	if m.standby != nil || m.starting != nil || m.stopping || !m.cfg.Server.Features.GracefulRestartBG {
+		return
+	}
+	g, err := m.startGeneration(m.cfg, standby)
+	if err != nil {
+		m.logger.Printf("standby generation: %v", err)
+		return
+	}
+	m.standby = g
+}
+
+// takeStandby returns the standby generation when it can serve cfg: it
+// was started from the binary on disk now and holds exactly the sockets
+// cfg needs. Otherwise it is stopped (a socket cfg no longer names must
+// not stay open in it) and nil is returned. A standby that has not said
+// it waits yet is still taken: it is further along than a new process.
+func (m *master) takeStandby(cfg *config.Config) *generation {
+	g := m.standby
+	if g == nil {
+		return nil
+	}
+	m.standby = nil
+	why := ""
+	switch {
+	case g.binary != identifyBinary(m.exe):
+		why = "the binary changed"
+	case !slices.Equal(g.sockets, tokens(m.passed(cfg))):
+		why = "the sockets changed"
+	default:
+		return g
+	}
+	m.dropStandby(g, why)
+	return nil
+}
+
+// activate tells a waiting standby generation to read the configuration
+// and serve: it becomes the starting generation of a background restart.
+func (m *master) activate(g *generation) {
+	m.logger.Printf("generation %d activated", g.n)
+	g.proc.Signal(syscall.SIGUSR2)
+}
+
+// dropStandby stops a standby generation that will not be used.
+func (m *master) dropStandby(g *generation, why string) {
+	m.logger.Printf("standby generation %d not used: %s", g.n, why)
+	if m.standby == g {
+		m.standby = nil
+	}
+	g.draining = true
+	g.proc.Signal(syscall.SIGTERM)
 }
