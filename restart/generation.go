@@ -54,10 +54,10 @@ func RunGeneration(cfg *config.Config, n int, stderr io.Writer) int {
 		CloseListeners(listeners)
 		return 0
 	}
-	err = serve(cfg, listeners, logs, func(*reactor.Server) {
+	err = serve(cfg, listeners, logs, serveOptions{ready: func(*reactor.Server) {
 		logs.logger.Printf("generation %d (pid %d) serving", n, os.Getpid())
 		notify.send("READY=1", GenerationEnv+"="+strconv.Itoa(n))
-	}, false, nil)
+	}})
 	if err != nil {
 		return fail(err)
 	}

@@ -23,6 +23,21 @@ func Handlers(cfg *config.Config) func() http.Handler {
 	return func() http.Handler { return staticfile.New(engine) }
 }
 
+// serveOptions are what differs between serving processes.
+type serveOptions struct {
+	// ready is called once the reactor accepts, with the server.
+	ready func(*reactor.Server)
+	// noMaster makes SIGUSR1 a graceful stop: a process without a master
+	// cannot restart, as in lighttpd. Otherwise SIGUSR1 is ignored:
+	// restarts are the master's.
+	noMaster bool
+	// drainingFromStart is one-shot mode, a graceful shutdown from the
+	// start in lighttpd: SIGINT stops at once, as a second SIGINT does.
+	drainingFromStart bool
+	// stop starts a graceful stop when it yields a reason; nil never does.
+	stop <-chan string
+}
+
 // serve runs a reactor on listeners until a signal ends it, the way
 // every serving process does (a generation, or a single process in the
 // modes without a master):
@@ -30,17 +45,13 @@ func Handlers(cfg *config.Config) func() http.Handler {
 //     server.graceful-shutdown-timeout; a second SIGINT stops at once;
 //   - SIGTERM stops at once;
 //   - SIGHUP reopens the error log;
-//   - SIGUSR1 is a graceful stop when usr1Stops (a process without a
-//     master cannot restart, as in lighttpd), else ignored: restarts are
-//     the master's.
+//   - SIGUSR1: see serveOptions.noMaster.
 //
-// ready is called once the reactor accepts, with the server. A value on
-// stop (which may be nil) also starts a graceful stop. serve closes the
-// listeners.
-func serve(cfg *config.Config, listeners []reactor.Listener, logs *errorLog, ready func(*reactor.Server), usr1Stops bool, stop <-chan string) error {
+// serve closes the listeners.
+func serve(cfg *config.Config, listeners []reactor.Listener, logs *errorLog, o serveOptions) error {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
-	if usr1Stops {
+	if o.noMaster {
 		signal.Notify(sigs, syscall.SIGUSR1)
 	} else {
 		signal.Ignore(syscall.SIGUSR1)
@@ -57,8 +68,8 @@ func serve(cfg *config.Config, listeners []reactor.Listener, logs *errorLog, rea
 		CloseListeners(listeners)
 		return err
 	}
-	if ready != nil {
-		ready(srv)
+	if o.ready != nil {
+		o.ready(srv)
 	}
 	drained := make(chan error, 1)
 	draining := false
@@ -73,7 +84,7 @@ func serve(cfg *config.Config, listeners []reactor.Listener, logs *errorLog, rea
 		case err := <-drained:
 			logs.logger.Printf("server stopped gracefully")
 			return err
-		case why := <-stop:
+		case why := <-o.stop:
 			if !draining {
 				drain(why)
 			}
@@ -85,7 +96,7 @@ func serve(cfg *config.Config, listeners []reactor.Listener, logs *errorLog, rea
 				} else {
 					logs.logger.Printf("error log reopened (pid %d)", os.Getpid())
 				}
-			case (sig == syscall.SIGINT || sig == syscall.SIGUSR1) && !draining:
+			case (sig == syscall.SIGINT && !o.drainingFromStart || sig == syscall.SIGUSR1) && !draining:
 				drain(sig.String())
 			default:
 				logs.logger.Printf("server stopped by %v", sig)

@@ -75,7 +75,7 @@ func RunSingle(cfg *config.Config, o SingleOptions) int {
 		return fail(err)
 	}
 	stop := make(chan string, 1)
-	err = serve(cfg, listeners, logs, func(srv *reactor.Server) {
+	ready := func(srv *reactor.Server) {
 		if shot != nil {
 			if err := srv.Enroll(shot.conn, oneShotToken(cfg, shot.local), shot.remote); err != nil {
 				logs.logger.Printf("one-shot connection: %v", err)
@@ -84,7 +84,8 @@ func RunSingle(cfg *config.Config, o SingleOptions) int {
 		if o.OneShot || o.IdleTimeout > 0 {
 			go watch(srv, cfg, o, logs.logger, stop)
 		}
-	}, true, stop)
+	}
+	err = serve(cfg, listeners, logs, serveOptions{ready: ready, noMaster: true, drainingFromStart: o.OneShot, stop: stop})
 	if shot != nil {
 		// A stalled write to stdout is given up as the server gives up one
 		// to a client.

@@ -200,6 +200,43 @@ server.feature-flags = ( "server.graceful-shutdown-timeout" => 1 )
 	exitedZero(t, p)
 }
 
+// TestOneShotSIGINTStopsAtOnce: one-shot mode is a graceful shutdown
+// from the start, so SIGINT ends the connection at once, as a second
+// SIGINT does elsewhere, instead of waiting for a drain.
+func TestOneShotSIGINTStopsAtOnce(t *testing.T) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours, theirs := os.NewFile(uintptr(fds[0]), "client"), os.NewFile(uintptr(fds[1]), "server")
+	root := t.TempDir()
+	writeFile(t, root, "index.html", "interrupted")
+	conf := writeFile(t, t.TempDir(), "i.conf", fmt.Sprintf(`server.document-root = %q
+server.max-keep-alive-idle = 30
+`, root))
+	p := featherdProcessWith(t, func(cmd *exec.Cmd) { cmd.Stdin = theirs }, "-1", "-f", conf)
+	theirs.Close()
+	c, err := net.FileConn(ours)
+	ours.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	br := bufio.NewReader(c)
+	io.WriteString(c, "GET /index.html HTTP/1.1\r\nHost: t\r\n\r\n")
+	resp, err := nethttp.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("%v\nstderr:\n%s", err, p.stderr)
+	}
+	io.Copy(io.Discard, resp.Body)
+	p.cmd.Process.Signal(syscall.SIGINT)
+	if n, err := br.ReadByte(); err != io.EOF {
+		t.Fatalf("read %q, %v; want EOF after SIGINT\nstderr:\n%s", n, err, p.stderr)
+	}
+	exitedZero(t, p)
+}
+
 // TestOneShotRefusesConfigOnStdin: with -1, stdin is the connection, so
 // -f - is refused at once, without reading stdin.
 func TestOneShotRefusesConfigOnStdin(t *testing.T) {
