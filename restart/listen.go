@@ -69,6 +69,10 @@ func listenSocket(s config.Socket) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bind %s: %w", s.Token, err)
 	}
+	if err := setBacklog(ln, s.Options.ListenBacklog); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	return ln, nil
 }
 
@@ -91,6 +95,10 @@ func listenUnix(s config.Socket) (net.Listener, error) {
 	ln, err := net.Listen("unix", s.Address)
 	if err != nil {
 		return nil, fmt.Errorf("bind %s: %w", s.Token, err)
+	}
+	if err := setBacklog(ln, s.Options.ListenBacklog); err != nil {
+		ln.Close()
+		return nil, err
 	}
 	if perms := s.Options.SocketPerms; perms != "" {
 		mode, _ := strconv.ParseUint(perms, 8, 32)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/featherd/featherd/config"
 )
@@ -123,4 +124,46 @@ $SERVER["socket"] == "127.0.0.1:`+strconv.Itoa(busyPort)+`" { }`)
 		t.Fatalf("the socket bound before the failure was not closed: %v", err)
 	}
 	ln.Close()
+}
+
+// TestListenBacklog: server.listen-backlog bounds the connections the
+// kernel queues for a socket nobody accepts on (Linux queues backlog+1):
+// a TCP client beyond it gets no answer to its SYN, a unix one is told
+// to try again.
+func TestListenBacklog(t *testing.T) {
+	const backlog = 2
+	path := filepath.Join(t.TempDir(), "b.sock")
+	free, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := free.Addr().(*net.TCPAddr).Port
+	free.Close()
+	cfg := loadConfig(t, `server.bind = "127.0.0.1"
+server.port = `+strconv.Itoa(port)+`
+server.listen-backlog = 2
+$SERVER["socket"] == "`+path+`" { }`)
+	ls, err := Listen(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer CloseListeners(ls)
+	for _, l := range ls {
+		addr := l.Listener.Addr()
+		var held []net.Conn
+		for range backlog + 1 {
+			c, err := net.DialTimeout(addr.Network(), addr.String(), 2*time.Second)
+			if err != nil {
+				t.Fatalf("%s: connection %d within the backlog: %v", addr, len(held)+1, err)
+			}
+			held = append(held, c)
+		}
+		if c, err := net.DialTimeout(addr.Network(), addr.String(), 300*time.Millisecond); err == nil {
+			c.Close()
+			t.Errorf("%s: a connection beyond server.listen-backlog = %d was queued", addr, backlog)
+		}
+		for _, c := range held {
+			c.Close()
+		}
+	}
 }

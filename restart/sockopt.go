@@ -1,6 +1,9 @@
 package restart
 
 import (
+	"fmt"
+	"math"
+	"net"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -25,4 +28,28 @@ func controlTCP(c syscall.RawConn, s config.Socket) error {
 		return err
 	}
 	return serr
+}
+
+// setBacklog applies server.listen-backlog: Go listens with the kernel's
+// maximum (net.core.somaxconn), and listen(2) on a socket that already
+// listens sets its backlog anew. The backlog is what holds connections
+// while an in-place restart drains, so a user may want it deep.
+func setBacklog(ln net.Listener, n int) error {
+	sc, ok := ln.(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var lerr error
+	err = rc.Control(func(fd uintptr) { lerr = syscall.Listen(int(fd), min(n, math.MaxInt32)) })
+	if err != nil {
+		return err
+	}
+	if lerr != nil {
+		return fmt.Errorf("server.listen-backlog %d: %w", n, lerr)
+	}
+	return nil
 }
