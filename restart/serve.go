@@ -32,7 +32,8 @@ type serveOptions struct {
 	// restarts are the master's.
 	noMaster bool
 	// drainingFromStart is one-shot mode, a graceful shutdown from the
-	// start in lighttpd: SIGINT stops at once, as a second SIGINT does.
+	// start in lighttpd: SIGINT stops at once, as a second SIGINT does,
+	// and no start or stop is logged (one connection is not an event).
 	drainingFromStart bool
 	// stop starts a graceful stop when it yields a reason; nil never does.
 	stop <-chan string
@@ -76,13 +77,17 @@ func serve(cfg *config.Config, listeners []reactor.Listener, logs *errorLog, o s
 	drain := func(why string) {
 		draining = true
 		timeout := cfg.Server.Features.GracefulShutdownTimeout
-		logs.logger.Printf("graceful shutdown started: %s (%d connection(s) open, at most %v)", why, srv.Connections(), timeout)
+		if !o.drainingFromStart {
+			logs.logger.Printf("graceful shutdown started: %s (%d connection(s) open, at most %v)", why, srv.Connections(), timeout)
+		}
 		go func() { drained <- srv.Shutdown(timeout) }()
 	}
 	for {
 		select {
 		case err := <-drained:
-			logs.logger.Printf("server stopped gracefully")
+			if !o.drainingFromStart {
+				logs.logger.Printf("server stopped gracefully")
+			}
 			return err
 		case why := <-o.stop:
 			if !draining {
@@ -99,7 +104,9 @@ func serve(cfg *config.Config, listeners []reactor.Listener, logs *errorLog, o s
 			case (sig == syscall.SIGINT && !o.drainingFromStart || sig == syscall.SIGUSR1) && !draining:
 				drain(sig.String())
 			default:
-				logs.logger.Printf("server stopped by %v", sig)
+				if !o.drainingFromStart {
+					logs.logger.Printf("server stopped by %v", sig)
+				}
 				return srv.Close()
 			}
 		}

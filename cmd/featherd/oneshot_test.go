@@ -69,6 +69,10 @@ func exitedZero(t *testing.T, p *featherdProc) {
 	if !p.exited(5*time.Second) || !p.cmd.ProcessState.Success() {
 		t.Fatalf("featherd -1 did not exit 0 (%v)\nstderr:\n%s", p.cmd.ProcessState, p.stderr)
 	}
+	// As lighttpd, one-shot mode logs no start or stop.
+	if log := p.stderr.String(); strings.Contains(log, "server stopped") || strings.Contains(log, "shutdown started") {
+		t.Errorf("featherd -1 logged its stop:\n%s", log)
+	}
 }
 
 // TestOneShotFIFO serves two pipelined requests arriving on a FIFO
