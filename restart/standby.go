@@ -27,9 +27,10 @@ func WaitForActivation() bool {
 	}
 	os.Unsetenv(StandbyEnv)
 	sigs := make(chan os.Signal, 1)
-	// SIGHUP (log reopening, forwarded to every generation) finds nothing
-	// open yet; SIGUSR1 is never a generation's; SIGUSR2 is the go-ahead,
-	// and ignored once it came, as serve does too.
+	// SIGHUP (log reopening; the master holds it back until a generation
+	// is ready, but a user may send it) finds nothing open yet; SIGUSR1
+	// is never a generation's; SIGUSR2 is the go-ahead, and ignored once
+	// it came, as serve does too.
 	signal.Notify(sigs, syscall.SIGUSR2, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	signal.Ignore(syscall.SIGUSR1)
 	// NOTIFY_SOCKET stays set: the activated generation reports its
