@@ -45,13 +45,15 @@ func newLoop(s *Server, el gnet.EventLoop) (*loop, error) {
 		writer:  chunkqueue.NewWriter(s.cfg.Server.NetworkBackend),
 		handler: s.newHandler(),
 	}
+	l.resumeTask = l.runResumed
+	l.sweepTask = l.sweep
+	// Last: the poller's goroutine calls resume, which reads the loop's
+	// fields; what it reads must be written before the goroutine starts.
 	p, err := newWritePoller(l)
 	if err != nil {
 		return nil, err
 	}
 	l.poller = p
-	l.resumeTask = l.runResumed
-	l.sweepTask = l.sweep
 	return l, nil
 }
 
