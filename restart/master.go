@@ -52,7 +52,6 @@ type master struct {
 	sockets []*heldSocket
 	notify  *notifySocket
 	systemd notifier
-	pidFile string
 
 	gens     map[int]*generation // by pid, every generation still running
 	current  *generation         // the one serving (nil while none does)

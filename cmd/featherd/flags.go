@@ -21,8 +21,6 @@ type flags struct {
 	help        bool   // -h
 }
 
-var errUsage = errors.New("usage")
-
 // parseFlags reads short options as getopt(3) does: they may be grouped
 // (-Dt, -tt), and an option's argument may follow it directly (-fFILE) or
 // be the next argument. The first non-option argument ends the options;
