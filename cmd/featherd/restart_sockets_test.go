@@ -502,3 +502,42 @@ func parentOf(pid int) int {
 	ppid, _ := strconv.Atoi(f[1])
 	return ppid
 }
+
+// TestRestartConfigFromStdin: with -f -, the master keeps the
+// configuration it read and pipes it to every generation, the standby
+// included; restarts in both modes serve it again.
+func TestRestartConfigFromStdin(t *testing.T) {
+	for _, mode := range []struct{ name, extra string }{
+		{"in-place", ""},
+		{"background", `server.feature-flags += ( "server.graceful-restart-bg" => "enable" )`},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFile(t, root, "index.html", "from stdin")
+			port := freePort(t)
+			conf := fmt.Sprintf(`server.document-root = %q
+server.bind = "127.0.0.1"
+server.port = %d
+server.max-keep-alive-idle = 1
+%s
+`, root, port, mode.extra)
+			p := featherdProcessWith(t, func(cmd *exec.Cmd) { cmd.Stdin = strings.NewReader(conf) }, "-D", "-f", "-")
+			s := &restartServer{t: t, port: port, pid: p.cmd.Process.Pid, proc: p}
+			expectBody(t, p, port, "from stdin")
+			for n := 2; n <= 3; n++ {
+				if mode.name == "background" {
+					s.waitStandby()
+				}
+				syscall.Kill(s.pid, syscall.SIGUSR1)
+				deadline := time.Now().Add(10 * time.Second)
+				for !strings.Contains(p.stderr.String(), fmt.Sprintf("generation %d ready", n)) {
+					if time.Now().After(deadline) {
+						t.Fatalf("generation %d never ready:\n%s", n, p.stderr)
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
+				expectBody(t, p, port, "from stdin")
+			}
+		})
+	}
+}
