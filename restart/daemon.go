@@ -26,7 +26,7 @@ func Daemonize(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "featherd: "+format+"\n", a...)
 		return 1
 	}
-	exe, err := os.Executable()
+	exe, err := Binary()
 	if err != nil {
 		return fail("finding featherd's binary: %v", err)
 	}
@@ -40,7 +40,7 @@ func Daemonize(args []string, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	defer null.Close()
-	env := append(os.Environ(), DaemonEnv+"=1", "NOTIFY_SOCKET="+ns.path)
+	env := append(os.Environ(), DaemonEnv+"=1", BinaryEnv+"="+exe, "NOTIFY_SOCKET="+ns.path)
 	proc, err := os.StartProcess(exe, append([]string{"featherd: master"}, args...), &os.ProcAttr{
 		Env:   env,
 		Files: []*os.File{null, null, null},

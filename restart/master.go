@@ -102,7 +102,7 @@ func (m *master) setup() error {
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("prctl(PR_SET_CHILD_SUBREAPER): %w", err)
 	}
-	exe, err := os.Executable()
+	exe, err := Binary()
 	if err != nil {
 		return fmt.Errorf("finding featherd's binary: %w", err)
 	}

@@ -43,8 +43,8 @@ func nameMaster(argv []string) {
 		(!f.foreground && os.Getenv(restart.DaemonEnv) == "") {
 		return
 	}
-	if exe, err := os.Executable(); err == nil {
-		syscall.Exec(exe, append([]string{masterName}, argv[1:]...), os.Environ())
+	if exe, err := restart.Binary(); err == nil {
+		syscall.Exec(exe, append([]string{masterName}, argv[1:]...), append(os.Environ(), restart.BinaryEnv+"="+exe))
 	}
 }
 

@@ -624,59 +624,101 @@ func TestOneShot(t *testing.T) {
 	}
 }
 
-// TestBinaryUpgrade replaces featherd's binary on disk and sends SIGUSR1:
-// the next generation runs the new binary (its version is in the Server
-// header) under the same master pid.
+// TestBinaryUpgrade: a new binary installed while featherd runs, by
+// renaming it over the old one or by switching the symbolic link featherd
+// was started by, serves after SIGUSR1 in the same master; the standby
+// generation started from the old binary is not used.
 func TestBinaryUpgrade(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds featherd twice")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "featherd")
-	build := func(out, ver string) {
+	builds := t.TempDir()
+	build := func(ver string) string {
 		t.Helper()
+		out := filepath.Join(builds, ver, "featherd")
 		cmd := exec.Command("go", "build", "-ldflags", "-X main.version="+ver, "-o", out, ".")
 		if b, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("go build: %v\n%s", err, b)
 		}
+		return out
 	}
-	build(bin, "1.0-old")
-	build(bin+".new", "2.0-new")
-	root := t.TempDir()
-	writeFile(t, root, "index.html", "upgrade")
-	port := freePort(t)
-	conf := writeFile(t, t.TempDir(), "u.conf", fmt.Sprintf(`server.document-root = %q
+	oldBin, newBin := build("1.0-old"), build("2.0-new")
+	for _, tc := range []struct {
+		name    string
+		install func(t *testing.T, dir string) string // the old binary; returns the path to start
+		upgrade func(t *testing.T, dir string) error  // puts the new one in place
+	}{
+		{"rename", func(t *testing.T, dir string) string {
+			copyFile(t, oldBin, filepath.Join(dir, "featherd"))
+			return filepath.Join(dir, "featherd")
+		}, func(t *testing.T, dir string) error {
+			copyFile(t, newBin, filepath.Join(dir, "featherd.new"))
+			return os.Rename(filepath.Join(dir, "featherd.new"), filepath.Join(dir, "featherd"))
+		}},
+		{"symlink", func(t *testing.T, dir string) string {
+			if err := os.Symlink(oldBin, filepath.Join(dir, "featherd")); err != nil {
+				t.Fatal(err)
+			}
+			return filepath.Join(dir, "featherd")
+		}, func(t *testing.T, dir string) error {
+			if err := os.Symlink(newBin, filepath.Join(dir, "featherd.new")); err != nil {
+				return err
+			}
+			return os.Rename(filepath.Join(dir, "featherd.new"), filepath.Join(dir, "featherd"))
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			bin := tc.install(t, dir)
+			root := t.TempDir()
+			writeFile(t, root, "index.html", "upgrade")
+			port := freePort(t)
+			conf := writeFile(t, t.TempDir(), "u.conf", fmt.Sprintf(`server.document-root = %q
 server.bind = "127.0.0.1"
 server.port = %d
 server.feature-flags += ( "server.graceful-restart-bg" => "enable" )
 `, root, port))
-	p := startProc(t, exec.Command(bin, "-D", "-f", conf))
-	s := &restartServer{t: t, port: port, pid: p.cmd.Process.Pid, proc: p}
-	waitServer := func(want string) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			if tag, err := s.get("/index.html"); err == nil && tag == want {
-				return
+			p := startProc(t, exec.Command(bin, "-D", "-f", conf))
+			s := &restartServer{t: t, port: port, pid: p.cmd.Process.Pid, proc: p}
+			waitServer := func(want string) {
+				t.Helper()
+				deadline := time.Now().Add(10 * time.Second)
+				for {
+					if tag, err := s.get("/index.html"); err == nil && tag == want {
+						return
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("no response from %s\nstderr:\n%s", want, p.stderr)
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("no response from %s\nstderr:\n%s", want, p.stderr)
+			waitServer("featherd/1.0-old")
+			s.waitStandby() // started from the old binary: it must not be used
+			if err := tc.upgrade(t, dir); err != nil {
+				t.Fatal(err)
 			}
-			time.Sleep(10 * time.Millisecond)
-		}
+			syscall.Kill(s.pid, syscall.SIGUSR1)
+			waitServer("featherd/2.0-new")
+			if !strings.Contains(p.stderr.String(), "not used: the binary changed") {
+				t.Errorf("the old binary's standby generation was not refused:\n%s", p.stderr)
+			}
+			if err := syscall.Kill(s.pid, 0); err != nil {
+				t.Fatalf("the master is gone: %v", err)
+			}
+		})
 	}
-	waitServer("featherd/1.0-old")
-	s.waitStandby() // started from the old binary: it must not be used
-	if err := os.Rename(bin+".new", bin); err != nil {
+}
+
+// copyFile copies an executable.
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
 		t.Fatal(err)
 	}
-	syscall.Kill(s.pid, syscall.SIGUSR1)
-	waitServer("featherd/2.0-new")
-	if !strings.Contains(p.stderr.String(), "not used: the binary changed") {
-		t.Errorf("the old binary's standby generation was not refused:\n%s", p.stderr)
-	}
-	if err := syscall.Kill(s.pid, 0); err != nil {
-		t.Fatalf("the master is gone: %v", err)
+	if err := os.WriteFile(to, b, 0o755); err != nil {
+		t.Fatal(err)
 	}
 }
 
