@@ -357,24 +357,38 @@ func (s *syncBuffer) String() string {
 
 // childPids lists the processes whose parent is pid.
 func childPids(pid int) []int {
+	return processes(func(p int) bool {
+		_, ppid, ok := procStat(p)
+		return ok && ppid == pid
+	})
+}
+
+// processes lists the pids in /proc that keep accepts.
+func processes(keep func(pid int) bool) []int {
 	var out []int
 	dirs, _ := os.ReadDir("/proc")
 	for _, d := range dirs {
-		n, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + d.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid …; comm may contain spaces, so split after ')'.
-		fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
-			out = append(out, n)
+		if pid, err := strconv.Atoi(d.Name()); err == nil && keep(pid) {
+			out = append(out, pid)
 		}
 	}
 	return out
+}
+
+// procStat reads a process's state letter and parent from
+// /proc/pid/stat; ok is false once it is gone.
+func procStat(pid int) (state byte, ppid int, ok bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, 0, false
+	}
+	// pid (comm) state ppid …; comm may contain spaces, so split after ')'.
+	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(fields) < 2 {
+		return 0, 0, false
+	}
+	ppid, _ = strconv.Atoi(fields[1])
+	return fields[0][0], ppid, true
 }
 
 // freePort returns a loopback port nothing listens on right now.

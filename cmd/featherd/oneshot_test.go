@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net"
 	nethttp "net/http"
 	"os"
 	"os/exec"
@@ -161,11 +160,6 @@ $HTTP["remoteip"] == "127.0.0.1" { server.tag = "made-up" }
 // server.graceful-shutdown-timeout expires (well before the keep-alive
 // idle timeout here), then the connection is ended and featherd exits 0.
 func TestOneShotGracefulTimeout(t *testing.T) {
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ours, theirs := os.NewFile(uintptr(fds[0]), "client"), os.NewFile(uintptr(fds[1]), "server")
 	root := t.TempDir()
 	writeFile(t, root, "index.html", "kept alive")
 	conf := writeFile(t, t.TempDir(), "g.conf", fmt.Sprintf(`server.document-root = %q
@@ -173,13 +167,7 @@ server.max-keep-alive-idle = 30
 server.feature-flags = ( "server.graceful-shutdown-timeout" => 1 )
 `, root))
 	start := time.Now()
-	p := featherdProcessWith(t, func(cmd *exec.Cmd) { cmd.Stdin = theirs }, "-1", "-f", conf)
-	theirs.Close()
-	c, err := net.FileConn(ours)
-	ours.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, c := oneShotProcess(t, conf)
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(5 * time.Second))
 
@@ -208,23 +196,12 @@ server.feature-flags = ( "server.graceful-shutdown-timeout" => 1 )
 // from the start, so SIGINT ends the connection at once, as a second
 // SIGINT does elsewhere, instead of waiting for a drain.
 func TestOneShotSIGINTStopsAtOnce(t *testing.T) {
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ours, theirs := os.NewFile(uintptr(fds[0]), "client"), os.NewFile(uintptr(fds[1]), "server")
 	root := t.TempDir()
 	writeFile(t, root, "index.html", "interrupted")
 	conf := writeFile(t, t.TempDir(), "i.conf", fmt.Sprintf(`server.document-root = %q
 server.max-keep-alive-idle = 30
 `, root))
-	p := featherdProcessWith(t, func(cmd *exec.Cmd) { cmd.Stdin = theirs }, "-1", "-f", conf)
-	theirs.Close()
-	c, err := net.FileConn(ours)
-	ours.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, c := oneShotProcess(t, conf)
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(5 * time.Second))
 	br := bufio.NewReader(c)

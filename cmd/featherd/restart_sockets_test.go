@@ -27,10 +27,7 @@ func TestRestartUnixSocket(t *testing.T) {
 	if testing.Short() {
 		t.Skip("restarts real processes")
 	}
-	for _, mode := range []struct{ name, extra string }{
-		{"in-place", ""},
-		{"background", `server.feature-flags += ( "server.graceful-restart-bg" => "enable" )`},
-	} {
+	for _, mode := range restartModes {
 		t.Run(mode.name, func(t *testing.T) {
 			sock := filepath.Join(t.TempDir(), "featherd.sock")
 			s := startRestartServerOn(t, &restartServer{unix: sock}, mode.extra)
@@ -61,7 +58,7 @@ func TestNoDescriptorLeak(t *testing.T) {
 	if testing.Short() {
 		t.Skip("restarts real processes")
 	}
-	s := startRestartServer(t, `server.feature-flags += ( "server.graceful-restart-bg" => "enable" )`)
+	s := startRestartServer(t, backgroundMode)
 	writeFile(t, s.root, "big.bin", strings.Repeat("b", 1<<20))
 	s.waitStandby()
 	master := openFDs(t, s.pid)
@@ -279,10 +276,7 @@ func TestSIGHUPDuringRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("restarts real processes")
 	}
-	for _, mode := range []struct{ name, extra string }{
-		{"in-place", ""},
-		{"background", `server.feature-flags += ( "server.graceful-restart-bg" => "enable" )`},
-	} {
+	for _, mode := range restartModes {
 		t.Run(mode.name, func(t *testing.T) {
 			s := startRestartServer(t, mode.extra)
 			// A download keeps the current generation draining, and the
@@ -452,8 +446,8 @@ include_shell "(sleep 0.777 >/dev/null 2>&1 &); echo '# spawned'"
 	// The master's own include_shell ran before it became the subreaper:
 	// that orphan went to init. The generation's must be the master's.
 	var orphans []int
-	for _, pid := range processesRunning("sleep\x000.777\x00") {
-		if parentOf(pid) == master {
+	for _, pid := range childPids(master) {
+		if b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline"); string(b) == "sleep\x000.777\x00" {
 			orphans = append(orphans, pid)
 		}
 	}
@@ -475,54 +469,15 @@ include_shell "(sleep 0.777 >/dev/null 2>&1 &); echo '# spawned'"
 // daemonized master's parent is init, which may be slow to reap it, or,
 // in a container, never.
 func alive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	_, rest, _ := strings.Cut(string(b), ") ")
-	return !strings.HasPrefix(rest, "Z")
-}
-
-// processesRunning lists the processes whose command line is cmdline
-// (arguments separated and ended by NUL bytes).
-func processesRunning(cmdline string) []int {
-	var out []int
-	dirs, _ := os.ReadDir("/proc")
-	for _, d := range dirs {
-		pid, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		if b, err := os.ReadFile("/proc/" + d.Name() + "/cmdline"); err == nil && string(b) == cmdline {
-			out = append(out, pid)
-		}
-	}
-	return out
-}
-
-// parentOf is pid's parent, from /proc/pid/stat.
-func parentOf(pid int) int {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	_, rest, _ := strings.Cut(string(b), ") ")
-	f := strings.Fields(rest)
-	if len(f) < 2 {
-		return 0
-	}
-	ppid, _ := strconv.Atoi(f[1])
-	return ppid
+	state, _, ok := procStat(pid)
+	return ok && state != 'Z'
 }
 
 // TestRestartConfigFromStdin: with -f -, the master keeps the
 // configuration it read and pipes it to every generation, the standby
 // included; restarts in both modes serve it again.
 func TestRestartConfigFromStdin(t *testing.T) {
-	for _, mode := range []struct{ name, extra string }{
-		{"in-place", ""},
-		{"background", `server.feature-flags += ( "server.graceful-restart-bg" => "enable" )`},
-	} {
+	for _, mode := range restartModes {
 		t.Run(mode.name, func(t *testing.T) {
 			root := t.TempDir()
 			writeFile(t, root, "index.html", "from stdin")

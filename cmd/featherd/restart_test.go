@@ -19,6 +19,16 @@ import (
 	"time"
 )
 
+// backgroundMode is the configuration line of the background restart.
+const backgroundMode = `server.feature-flags += ( "server.graceful-restart-bg" => "enable" )`
+
+// restartModes are the two ways to restart, as the configuration lines
+// that choose them.
+var restartModes = []struct{ name, extra string }{
+	{"in-place", ""},
+	{"background", backgroundMode},
+}
+
 // restartServer is a featherd master started by a test, with its
 // configuration file and its socket: a TCP port, or a unix socket.
 type restartServer struct {
@@ -336,10 +346,7 @@ func TestRestartUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("restarts real processes")
 	}
-	for _, mode := range []struct{ name, extra string }{
-		{"in-place", ""},
-		{"background", `server.feature-flags += ( "server.graceful-restart-bg" => "enable" )`},
-	} {
+	for _, mode := range restartModes {
 		t.Run(mode.name, func(t *testing.T) {
 			s := startRestartServer(t, mode.extra)
 			l := startLoad(s)
@@ -592,18 +599,15 @@ func TestInetdIdleShutdown(t *testing.T) {
 	}
 }
 
-// TestOneShot serves one connection handed over on stdin (-1, xinetd's
-// "nowait"): pipelined requests on it are answered, and featherd exits 0
-// once it closes.
-func TestOneShot(t *testing.T) {
+// oneShotProcess starts featherd -1 -f conf with one end of a socketpair
+// as its stdin, the connection it serves, and returns the other end.
+func oneShotProcess(t *testing.T, conf string) (*featherdProc, net.Conn) {
+	t.Helper()
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ours, theirs := os.NewFile(uintptr(fds[0]), "client"), os.NewFile(uintptr(fds[1]), "server")
-	root := t.TempDir()
-	writeFile(t, root, "index.html", "one shot")
-	conf := writeFile(t, t.TempDir(), "o.conf", fmt.Sprintf("server.document-root = %q\n", root))
 	p := featherdProcessWith(t, func(cmd *exec.Cmd) { cmd.Stdin = theirs }, "-1", "-f", conf)
 	theirs.Close()
 	c, err := net.FileConn(ours)
@@ -611,6 +615,17 @@ func TestOneShot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return p, c
+}
+
+// TestOneShot serves one connection handed over on stdin (-1, xinetd's
+// "nowait"): pipelined requests on it are answered, and featherd exits 0
+// once it closes.
+func TestOneShot(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, root, "index.html", "one shot")
+	conf := writeFile(t, t.TempDir(), "o.conf", fmt.Sprintf("server.document-root = %q\n", root))
+	p, c := oneShotProcess(t, conf)
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(10 * time.Second))
 	io.WriteString(c, "GET /index.html HTTP/1.1\r\nHost: t\r\n\r\nGET /index.html HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
@@ -747,7 +762,7 @@ func TestNothingLeftBehind(t *testing.T) {
 			pidFile := filepath.Join(run, "featherd.pid")
 			mode := ""
 			if tc.bg {
-				mode = `server.feature-flags += ("server.graceful-restart-bg" => "enable")`
+				mode = backgroundMode
 			}
 			conf := writeFile(t, t.TempDir(), "l.conf", fmt.Sprintf(`server.document-root = %q
 server.bind = %q
