@@ -58,7 +58,6 @@ type master struct {
 	starting *generation         // the one being started by a restart
 	standby  *generation         // started ahead of the next background restart
 	next     int                 // the next generation's number
-	bg       bool                // the restart in progress is a background one
 	again    bool                // another SIGUSR1 came during a restart
 	stopping bool
 	failed   bool // the first generation never became ready
@@ -310,10 +309,9 @@ func (m *master) requestRestart() {
 		return
 	}
 	m.cfg = cfg
-	m.bg = cfg.Server.Features.GracefulRestartBG
-	if m.bg {
+	bg := cfg.Server.Features.GracefulRestartBG
+	if bg {
 		if g := m.takeStandby(cfg); g != nil {
-			g.standby = false
 			g.deadline = time.Now().Add(readyTimeout)
 			m.starting = g
 			if g.waiting {
@@ -323,7 +321,7 @@ func (m *master) requestRestart() {
 		}
 	}
 	mode := serveNow
-	if !m.bg {
+	if !bg {
 		mode = held
 		if m.standby != nil {
 			m.dropStandby(m.standby, "the background restart was switched off")
@@ -447,7 +445,7 @@ func (m *master) checkDeadlines() {
 		m.backoff = 0
 	}
 	for _, g := range m.gens {
-		if !g.ready && !g.draining && !g.standby && (!g.prepared || g.accepting) && now.After(g.deadline) {
+		if !g.ready && !g.draining && g != m.standby && (!g.prepared || g.accepting) && now.After(g.deadline) {
 			// It is the current or the starting generation; its exit is
 			// handled as a failure to start.
 			m.logger.Printf("generation %d did not become ready within %v", g.n, readyTimeout)

@@ -21,8 +21,7 @@ type generation struct {
 	binary    binaryID // the binary it was started from
 	prepared  bool     // held, ready to accept on SIGUSR2
 	accepting bool     // told to accept (SIGUSR2 sent)
-	standby   bool     // waits to be activated by a background restart
-	waiting   bool     // a standby that said it waits (SIGUSR2 is safe)
+	waiting   bool     // started as a standby and said it waits (SIGUSR2 is safe)
 	ready     bool
 	draining  bool   // told to stop; its exit is expected
 	hup       bool   // a SIGHUP came before it could take one
@@ -96,10 +95,10 @@ func (m *master) startGeneration(cfg *config.Config, mode startMode) (*generatio
 		return nil, fmt.Errorf("starting generation %d: %w", n, err)
 	}
 	proc, _ := os.FindProcess(pid) // always succeeds on Unix
-	g := &generation{n: n, proc: proc, sockets: tokens(passed), binary: binary, standby: mode == standby,
+	g := &generation{n: n, proc: proc, sockets: tokens(passed), binary: binary,
 		deadline: time.Now().Add(readyTimeout), since: time.Now()}
 	m.gens[proc.Pid] = g
-	if g.standby {
+	if mode == standby {
 		m.logger.Printf("generation %d started as standby (pid %d)", n, proc.Pid)
 	} else {
 		m.logger.Printf("generation %d started (pid %d)", n, proc.Pid)
