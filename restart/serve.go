@@ -72,22 +72,23 @@ func serve(cfg *config.Config, listeners []reactor.Listener, logs *errorLog, o s
 	if o.ready != nil {
 		o.ready(srv)
 	}
+	// The start and stop of serving, which one-shot mode does not log.
+	logStop := logs.logger.Printf
+	if o.drainingFromStart {
+		logStop = func(string, ...any) {}
+	}
 	drained := make(chan error, 1)
 	draining := false
 	drain := func(why string) {
 		draining = true
 		timeout := cfg.Server.Features.GracefulShutdownTimeout
-		if !o.drainingFromStart {
-			logs.logger.Printf("graceful shutdown started: %s (%d connection(s) open, at most %v)", why, srv.Connections(), timeout)
-		}
+		logStop("graceful shutdown started: %s (%d connection(s) open, at most %v)", why, srv.Connections(), timeout)
 		go func() { drained <- srv.Shutdown(timeout) }()
 	}
 	for {
 		select {
 		case err := <-drained:
-			if !o.drainingFromStart {
-				logs.logger.Printf("server stopped gracefully")
-			}
+			logStop("server stopped gracefully")
 			return err
 		case why := <-o.stop:
 			if !draining {
@@ -104,9 +105,7 @@ func serve(cfg *config.Config, listeners []reactor.Listener, logs *errorLog, o s
 			case (sig == syscall.SIGINT && !o.drainingFromStart || sig == syscall.SIGUSR1) && !draining:
 				drain(sig.String())
 			default:
-				if !o.drainingFromStart {
-					logs.logger.Printf("server stopped by %v", sig)
-				}
+				logStop("server stopped by %v", sig)
 				return srv.Close()
 			}
 		}
