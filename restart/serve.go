@@ -72,7 +72,7 @@ func serve(cfg *config.Config, listeners []reactor.Listener, logs *errorLog, o s
 	if o.ready != nil {
 		o.ready(srv)
 	}
-	// The start and stop of serving, which one-shot mode does not log.
+	// How serving ends, which one-shot mode does not log (as lighttpd).
 	logStop := logs.logger.Printf
 	if o.drainingFromStart {
 		logStop = func(string, ...any) {}
