@@ -438,7 +438,7 @@ func TestOrphansReaped(t *testing.T) {
 	conf := writeFile(t, t.TempDir(), "o.conf", fmt.Sprintf(`server.document-root = %q
 server.bind = "127.0.0.1"
 server.port = %d
-include_shell "(sleep 0.777 >/dev/null 2>&1 &); echo '# spawned'"
+include_shell "(sleep 2.777 >/dev/null 2>&1 &); echo '# spawned'"
 `, root, port))
 	p := featherdProcess(t, "-D", "-f", conf)
 	expectBody(t, p, port, "reaper")
@@ -447,14 +447,14 @@ include_shell "(sleep 0.777 >/dev/null 2>&1 &); echo '# spawned'"
 	// that orphan went to init. The generation's must be the master's.
 	var orphans []int
 	for _, pid := range childPids(master) {
-		if b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline"); string(b) == "sleep\x000.777\x00" {
+		if b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline"); string(b) == "sleep\x002.777\x00" {
 			orphans = append(orphans, pid)
 		}
 	}
 	if len(orphans) == 0 {
 		t.Fatal("no orphan of the generation re-parented to the master")
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for _, pid := range orphans {
 		for syscall.Kill(pid, 0) == nil { // a zombie can still be signalled
 			if time.Now().After(deadline) {
