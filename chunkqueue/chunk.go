@@ -33,8 +33,18 @@ func GetBuffer() *bytebufferpool.ByteBuffer {
 	return b
 }
 
+// maxPooledBuffer is the largest buffer the pool takes back. One that grew
+// beyond it (a connection's input while its client pipelined ahead) is
+// left to the garbage collector: bytebufferpool keeps whatever it is
+// given until it has calibrated, after tens of thousands of calls, so
+// a burst would otherwise stay resident after its connections closed.
+const maxPooledBuffer = 256 << 10
+
 // PutBuffer returns b to the pool; b must not be used afterwards.
 func PutBuffer(b *bytebufferpool.ByteBuffer) {
+	if cap(b.B) > maxPooledBuffer {
+		return
+	}
 	// bytebufferpool calibrates on len, and drops buffers whose cap is above
 	// the 95th percentile of it; a chunk buffer that carried a 1 KiB body
 	// would then be thrown away for its 8 KiB cap. Showing it the cap keeps

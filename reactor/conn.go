@@ -12,7 +12,7 @@ import (
 // conn is one client connection and the request it is serving.
 //
 // conn is owned by its event loop goroutine; never touch it from another
-// goroutine. Other goroutines (the write poller, the ticker) only hand a
+// goroutine. Other goroutines (the poller, the ticker) only hand a
 // connection id to the loop, which looks the conn up itself.
 type conn struct {
 	id   uint64
@@ -45,8 +45,8 @@ type conn struct {
 	closeAt    int64
 
 	peerEOF    bool // the client half-closed: no more bytes will arrive
-	registered bool // the socket is in the write poller's epoll
-	waiting    bool // waiting in the write poller for EPOLLOUT
+	registered bool // the socket is in the loop poller's epoll
+	waiting    bool // waiting in the poller for EPOLLOUT: output is stuck
 	yielded    bool // gave up its turn after 256 KiB; a resume is queued
 	closed     bool
 	limiter    chunkqueue.Limiter // rate limits; throttled until the sweep's next second
@@ -99,9 +99,15 @@ func (c *conn) run() gnet.Action {
 				}
 				return gnet.None
 			}
+			if c.receive() {
+				continue
+			}
 			return c.idle()
 		case StateReadPost:
 			if !c.readBody() {
+				if c.receive() {
+					continue
+				}
 				return c.idle()
 			}
 		case StateHandleRequest:
@@ -124,6 +130,41 @@ func (c *conn) run() gnet.Action {
 		case StateConnect:
 			return gnet.None
 		}
+	}
+}
+
+// receive reads request bytes on a detached connection, which gnet no
+// longer reads for it, when the state machine needs them; it reports
+// whether any arrived. Otherwise the connection waits in the poller for
+// more, or the client has closed or reset it (peerEOF: none will come).
+// A connection on gnet's fd gets its bytes through OnTraffic instead.
+func (c *conn) receive() bool {
+	if c.gc != nil || c.peerEOF {
+		return false
+	}
+	n, err := c.in.readFrom(c.fd, readChunk)
+	switch {
+	case n > 0:
+		c.readIdleAt = c.loop.now
+		c.loop.server.touch(c.loop.now)
+		return true
+	case err == unix.EAGAIN:
+		if c.in.len() == 0 {
+			c.in.release()
+		}
+		c.awaitInput()
+		return false
+	}
+	c.peerEOF = true // end of file, or a reset
+	return false
+}
+
+// awaitInput has the poller resume a detached connection when its socket
+// is readable.
+func (c *conn) awaitInput() {
+	if err := c.loop.poller.waitReadable(c); err != nil {
+		c.loop.server.logf("waiting for input: %v", err)
+		c.peerEOF = true // no way to read more: finish as if the client had
 	}
 }
 
@@ -185,6 +226,16 @@ func (c *conn) shutdown() {
 // linger discards what the client still sends after our FIN, until it
 // closes or lingerTimeout passes (checked by the timeout sweep).
 func (c *conn) linger() gnet.Action {
+	// A few reads a turn, so that a client that keeps sending cannot hold
+	// the loop; the poller then finds its socket readable at once.
+	reads := 0
+	for reads < 4 && c.receive() {
+		c.in.release()
+		reads++
+	}
+	if reads == 4 {
+		c.awaitInput()
+	}
 	c.in.release()
 	if c.peerEOF {
 		c.state = StateError

@@ -67,19 +67,49 @@ func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
 		return gnet.Close
 	}
 	data, _ := gc.Next(-1)
-	if e.s.active.Load() != c.loop.now {
-		e.s.active.Store(c.loop.now)
-	}
+	e.s.touch(c.loop.now)
 	if c.state == StateClose {
 		return c.linger() // lingering close discards input
 	}
 	c.in.append(data)
 	c.readIdleAt = c.loop.now
 	if c.waiting || c.yielded || c.limiter.Throttled() {
-		return gnet.None // the response in progress continues when it may
+		// The response in progress continues when it may. Meanwhile gnet
+		// reads whatever the client sends, and cannot be told to stop.
+		if c.in.len() > maxHeldInput {
+			return c.stopReading(gc)
+		}
+		return gnet.None
 	}
 	c.turnBudget = maxWritePerTurn
 	return c.run()
+}
+
+// maxHeldInput is how much a connection holds of what its client sent
+// ahead while its response cannot go out: a few pipelined requests, or
+// the start of the next request's body. A client that sends more stops
+// being read (stopReading).
+const maxHeldInput = 64 << 10
+
+// readChunk is how much a detached connection reads at a time.
+const readChunk = 16 << 10
+
+// stopReading takes a connection whose client sends more than it may
+// hold off gnet, which would read and buffer every byte, onto a dup of
+// its socket that featherd reads only when the state machine wants the
+// next request (receive). The client's bytes then wait in the kernel,
+// whose buffers fill until TCP flow control stops the client, as
+// lighttpd stops polling a connection for input while it writes. The
+// connection stays detached until it closes.
+func (c *conn) stopReading(gc gnet.Conn) gnet.Action {
+	if err := c.detach(gc); err != nil {
+		c.loop.server.logf("taking a connection off gnet: %v", err)
+		c.state = StateError
+		if c.gc == nil {
+			c.loop.release(c) // closes the dup
+		}
+	}
+	return gnet.Close // gnet closes its fd; a detached socket lives on in the dup
 }
 
 // OnClose runs when gnet closes the socket: because we asked, because
@@ -90,21 +120,23 @@ func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
 func (e *events) OnClose(gc gnet.Conn, err error) gnet.Action {
 	c, ok := gc.Context().(*conn)
 	if !ok {
-		e.s.unadmit() // OnOpen refused it
+		if _, moved := gc.Context().(detached); !moved {
+			e.s.unadmit() // OnOpen refused it
+		}
 		return gnet.None
 	}
 	if c.closed {
 		return gnet.None
 	}
-	if errors.Is(err, io.EOF) && c.hasWorkLeft() {
-		if derr := c.detach(gc); derr == nil {
-			c.loop.drive(c)
-			return gnet.None
-		}
+	if errors.Is(err, io.EOF) && c.hasWorkLeft() && c.detach(gc) == nil {
+		c.peerEOF = true
+		c.loop.drive(c)
+		return gnet.None
 	}
-	c.gc = nil
-	c.fd = -1
-	c.loop.release(c)
+	if c.gc != nil {
+		c.gc, c.fd = nil, -1 // gnet closes its fd
+	}
+	c.loop.release(c) // and a dup, if detach got that far
 	return gnet.None
 }
 
@@ -123,16 +155,21 @@ func (c *conn) hasWorkLeft() bool {
 	return false
 }
 
-// detach moves the connection off gnet's fd, which gnet closes when
-// OnClose returns, onto a dup of it.
+// detach moves the connection off gnet's fd, which gnet closes once the
+// callback returns, onto a dup of it that the connection reads, writes
+// and closes itself, driven by its loop's poller. gnet's close of its own
+// fd leaves the socket open: the dup still refers to it.
 func (c *conn) detach(gc gnet.Conn) error {
 	fd, err := unix.FcntlInt(uintptr(gc.Fd()), unix.F_DUPFD_CLOEXEC, 0)
 	if err != nil {
 		return err
 	}
+	// The registration goes before gnet's fd does: epoll keys it by the
+	// fd and the open socket, which the dup keeps alive.
 	waiting := c.waiting
 	c.loop.poller.forget(c)
-	c.gc, c.fd, c.peerEOF = nil, fd, true
+	gc.SetContext(detached{})
+	c.gc, c.fd = nil, fd
 	if waiting {
 		if err := c.loop.poller.wait(c); err != nil {
 			return err
@@ -140,6 +177,10 @@ func (c *conn) detach(gc gnet.Conn) error {
 	}
 	return nil
 }
+
+// detached is the gnet context of a gnet.Conn whose connection moved to a
+// dup of its socket: gnet's OnClose for it concerns gnet's fd only.
+type detached struct{}
 
 func closeFd(fd int) {
 	if fd >= 0 {

@@ -1,7 +1,10 @@
 package reactor
 
 import (
+	"slices"
+
 	"github.com/valyala/bytebufferpool"
+	"golang.org/x/sys/unix"
 
 	"github.com/featherd/featherd/chunkqueue"
 )
@@ -28,6 +31,26 @@ func (in *inbuf) append(p []byte) {
 		in.b.B, in.off = in.b.B[:0], 0
 	}
 	in.b.B = append(in.b.B, p...)
+}
+
+// readFrom reads once from fd straight into the buffer (reserve, read,
+// commit), at most max bytes: what a connection off gnet reads for
+// itself. It returns read(2)'s result: 0 with a nil error is end of file.
+func (in *inbuf) readFrom(fd, max int) (int, error) {
+	if in.b == nil {
+		in.b = in.cache.Get()
+	}
+	if in.off > 0 && in.off == len(in.b.B) {
+		in.b.B, in.off = in.b.B[:0], 0
+	}
+	in.b.B = slices.Grow(in.b.B, max)
+	n0 := len(in.b.B)
+	n, err := unix.Read(fd, in.b.B[n0:n0+max])
+	if n > 0 {
+		in.b.B = in.b.B[:n0+n]
+		return n, nil
+	}
+	return 0, err
 }
 
 // bytes returns the unconsumed bytes; valid until the next append.

@@ -12,7 +12,7 @@ import (
 
 // loop is featherd's state for one gnet event loop: its connections, its
 // handler instance (with its own stat cache, so no locks), its writer and
-// its write poller.
+// its poller.
 //
 // Everything but mu, pending and scheduled is owned by the loop's
 // goroutine. Other goroutines reach the loop only through resume and
@@ -24,7 +24,7 @@ type loop struct {
 	now     int64 // seconds since the server started, updated by the sweep
 	writer  *chunkqueue.Writer
 	handler http.Handler
-	poller  *writePoller
+	poller  *poller
 	buffers chunkqueue.BufferCache // every buffer this loop's connections use
 
 	mu        sync.Mutex
@@ -49,7 +49,7 @@ func newLoop(s *Server, el gnet.EventLoop) (*loop, error) {
 	l.sweepTask = l.sweep
 	// Last: the poller's goroutine calls resume, which reads the loop's
 	// fields; what it reads must be written before the goroutine starts.
-	p, err := newWritePoller(l)
+	p, err := newPoller(l)
 	if err != nil {
 		return nil, err
 	}

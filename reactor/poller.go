@@ -7,25 +7,28 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// writePoller waits for sockets to become writable again after a write
-// returned EAGAIN. gnet offers no writability callback (it arms EPOLLOUT
-// only for its own output buffer), so each loop has a small epoll of its
-// own. Its goroutine waits for that epoll in Go's own netpoller rather
+// poller waits for the sockets featherd drives itself: writable again
+// after a write returned EAGAIN, and, for a connection taken off gnet
+// (detach), readable when its state machine wants request bytes. gnet
+// offers no writability callback (it arms EPOLLOUT only for its own
+// output buffer) and cannot stop reading a socket, so each loop has a
+// small epoll of its own. Its goroutine waits for that epoll in Go's own netpoller rather
 // than in a blocking epoll_wait: a wake-up is then a goroutine made
 // runnable, not a thread that must win a P back from the loop (with one
 // P on a pinned core, the thread hand-offs halved 100 KiB throughput).
 //
 // Registrations are keyed by connection id, never by fd: gnet reuses an
 // fd number the moment it closes one. Each registration is one-shot, so a
-// connection is reported once per wait.
-type writePoller struct {
+// connection is reported once per wait, and a connection waits for one
+// thing at a time.
+type poller struct {
 	epfd int
 	file *os.File // epfd in Go's netpoller
 	loop *loop
 	done chan struct{}
 }
 
-func newWritePoller(l *loop) (*writePoller, error) {
+func newPoller(l *loop) (*poller, error) {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, os.NewSyscallError("epoll_create1", err)
@@ -36,13 +39,13 @@ func newWritePoller(l *loop) (*writePoller, error) {
 	}
 	// A non-blocking fd given to os.NewFile is registered with the
 	// netpoller; an epoll fd is readable while it has ready events.
-	f := os.NewFile(uintptr(epfd), "featherd-write-poller")
+	f := os.NewFile(uintptr(epfd), "featherd-poller")
 	rc, err := f.SyscallConn()
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	p := &writePoller{epfd: epfd, file: f, loop: l, done: make(chan struct{})}
+	p := &poller{epfd: epfd, file: f, loop: l, done: make(chan struct{})}
 	go p.run(rc)
 	return p, nil
 }
@@ -56,8 +59,23 @@ func eventID(ev *unix.EpollEvent) uint64 {
 }
 
 // wait asks to be told when c's socket is writable. It runs on c's loop.
-func (p *writePoller) wait(c *conn) error {
-	ev := unix.EpollEvent{Events: unix.EPOLLOUT | unix.EPOLLONESHOT}
+func (p *poller) wait(c *conn) error {
+	if err := p.arm(c, unix.EPOLLOUT); err != nil {
+		return err
+	}
+	c.waiting = true
+	return nil
+}
+
+// waitReadable asks to be told when c's socket has bytes to read (or the
+// client closed or reset it). Only a detached connection reads its own
+// socket. It runs on c's loop.
+func (p *poller) waitReadable(c *conn) error {
+	return p.arm(c, unix.EPOLLIN|unix.EPOLLRDHUP)
+}
+
+func (p *poller) arm(c *conn, events uint32) error {
+	ev := unix.EpollEvent{Events: events | unix.EPOLLONESHOT}
 	setEventID(&ev, c.id)
 	op := unix.EPOLL_CTL_MOD
 	if !c.registered {
@@ -66,20 +84,20 @@ func (p *writePoller) wait(c *conn) error {
 	if err := unix.EpollCtl(p.epfd, op, c.fd, &ev); err != nil {
 		return os.NewSyscallError("epoll_ctl", err)
 	}
-	c.registered, c.waiting = true, true
+	c.registered = true
 	return nil
 }
 
 // forget removes c's socket from the poller; it must run before the fd
 // the registration was made with is closed.
-func (p *writePoller) forget(c *conn) {
+func (p *poller) forget(c *conn) {
 	if c.registered {
 		unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, c.fd, nil)
 		c.registered, c.waiting = false, false
 	}
 }
 
-func (p *writePoller) run(rc syscall.RawConn) {
+func (p *poller) run(rc syscall.RawConn) {
 	defer close(p.done)
 	events := make([]unix.EpollEvent, 128)
 	for {
@@ -103,7 +121,7 @@ func (p *writePoller) run(rc syscall.RawConn) {
 }
 
 // stop ends the goroutine and closes the epoll.
-func (p *writePoller) stop() {
+func (p *poller) stop() {
 	p.file.Close()
 	<-p.done
 }

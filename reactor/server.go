@@ -4,7 +4,7 @@
 // pipelining, timeouts (timeout.go), limits and draining.
 //
 // Goroutines: each gnet loop owns its connections (conn, loop); one accept
-// goroutine per listen socket; one write-poller goroutine per loop; one
+// goroutine per listen socket; one poller goroutine per loop; one
 // ticker for the once-a-second work. Only the loops touch connections;
 // the others hand them work through the loop's resume queue or Execute.
 package reactor
@@ -241,6 +241,13 @@ func (s *Server) connectionOpened() { s.open.Add(1) }
 func (s *Server) connectionClosed() {
 	s.open.Add(-1)
 	s.unadmit()
+}
+
+// touch records network activity in server second now, for IdleFor.
+func (s *Server) touch(now int64) {
+	if s.active.Load() != now {
+		s.active.Store(now)
+	}
 }
 
 // Connections returns the number of open connections.

@@ -109,7 +109,7 @@ func TestNoDescriptorLeak(t *testing.T) {
 	}
 	time.Sleep(3 * time.Second)
 	before := openFDs(t, gen)
-	// Each event loop makes its write poller (an epoll) on its first
+	// Each event loop makes its poller (an epoll) on its first
 	// connection, which the rounds above may not have reached: beside
 	// the loops' own epolls and Go's, up to one per loop.
 	loops := runtime.GOMAXPROCS(0)
