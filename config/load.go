@@ -153,6 +153,7 @@ func (c *Config) finish(opts *LoadOptions) error {
 			w.add(s.Pos, msg)
 		}
 	}
+	c.warnLimits(&w)
 
 	c.base = Defaults(opts.DefaultTag)
 	c.patches = make([][]patch, len(c.Blocks))

@@ -105,8 +105,8 @@ type ServerOptions struct {
 	EventHandler            string   // server.event-handler
 	PidFile                 string   // server.pid-file
 	MaxWorker               int      // server.max-worker: event loops; 0 means one per CPU
-	MaxFDs                  int      // server.max-fds; 0 means lighttpd's rule, see FDLimit
-	MaxConnections          int      // server.max-connections; 0 means FDLimit()/3
+	MaxFDs                  int      // server.max-fds; 0 means lighttpd's rule, see NoFileLimit and FDLimit
+	MaxConnections          int      // server.max-connections; 0 means lighttpd's default, see ConnectionLimit
 	MaxRequestFieldSize     int      // server.max-request-field-size, bytes of request line and headers
 	ChunkSize               int      // server.chunkqueue-chunk-sz
 	UploadTempFileSize      int64    // server.upload-temp-file-size, bytes

@@ -68,9 +68,6 @@ func (c *Config) Preflight() error {
 	if srv.MaxFDs != 0 && (srv.MaxFDs < 32 || srv.MaxFDs > 1048576) {
 		errs = append(errs, errorf(c.keyPos("server.max-fds"), "server.max-fds: %d is outside 32 ... 1048576", srv.MaxFDs))
 	}
-	if limit := srv.FDLimit() / 2; srv.MaxConnections > limit {
-		w.add(c.keyPos("server.max-connections"), fmt.Sprintf("server.max-connections %d is more than half of server.max-fds (%d); featherd will accept at most %d", srv.MaxConnections, srv.FDLimit(), limit))
-	}
 	if srv.MaxRequestFieldSize < 256 {
 		errs = append(errs, errorf(c.keyPos("server.max-request-field-size"), "server.max-request-field-size: %d bytes cannot hold a request line and its headers", srv.MaxRequestFieldSize))
 	}
@@ -106,27 +103,4 @@ func parentExists(path string) error {
 		return nil
 	}
 	return isDir(filepath.Dir(path))
-}
-
-// FDLimit is the file descriptor limit featherd asks for: server.max-fds,
-// or by lighttpd's rule 4096 when the hard limit allows it, else the soft
-// limit, capped at 4096.
-func (s *ServerOptions) FDLimit() int {
-	if s.MaxFDs != 0 {
-		return s.MaxFDs
-	}
-	soft, hard := rlimitNoFile()
-	if soft < 4096 && hard >= 4096 {
-		return 4096
-	}
-	return int(min(soft, 4096))
-}
-
-// ConnectionLimit is server.max-connections, or a third of FDLimit: each
-// connection may hold a file and a backend socket besides its own.
-func (s *ServerOptions) ConnectionLimit() int {
-	if s.MaxConnections != 0 {
-		return min(s.MaxConnections, s.FDLimit()/2)
-	}
-	return s.FDLimit() / 3
 }

@@ -45,7 +45,7 @@ func RunGeneration(cfg *config.Config, n int, stderr io.Writer) int {
 		return fail(err)
 	}
 	defer logs.close()
-	raiseFDLimit(cfg.Server.FDLimit(), logs.logger)
+	raiseFDLimit(&cfg.Server, logs.logger)
 	if err := dropPrivileges(cfg); err != nil {
 		CloseListeners(listeners)
 		return fail(err)

@@ -106,7 +106,7 @@ func (m *master) setup() error {
 		return fmt.Errorf("finding featherd's binary: %w", err)
 	}
 	m.exe = exe
-	raiseFDLimit(m.cfg.Server.FDLimit(), m.logger)
+	raiseFDLimit(&m.cfg.Server, m.logger)
 	if err := m.adoptActivated(); err != nil {
 		return err
 	}

@@ -168,22 +168,36 @@ func (l *errorLog) close() {
 	}
 }
 
-// raiseFDLimit sets the soft RLIMIT_NOFILE to n (server.max-fds), within
-// the hard limit.
-func raiseFDLimit(n int, logger *log.Logger) {
+// raiseFDLimit applies server.max-fds to RLIMIT_NOFILE at start-up by
+// lighttpd's rule (config.ServerOptions.NoFileLimit): with it unset, an
+// inherited limit of 4096 or more is kept. When the kernel refuses the
+// change, featherd plans with the soft limit it has, as lighttpd does:
+// s.MaxFDs is lowered to it, so FDLimit and ConnectionLimit follow.
+//
+// Setting the limit also makes it the one featherd's children inherit;
+// without that, Go gives them back the soft limit featherd inherited
+// (Go raises its own soft limit to the hard one when it starts).
+func raiseFDLimit(s *config.ServerOptions, logger *log.Logger) {
 	var r syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
+		logger.Printf("server.max-fds: getrlimit(RLIMIT_NOFILE): %v", err)
 		return
 	}
-	want := uint64(n)
-	if want > r.Max {
-		logger.Printf("server.max-fds %d is above the hard limit %d; using %d", n, r.Max, r.Max)
-		want = r.Max
+	soft, hard, set := s.NoFileLimit(r.Cur, r.Max, os.Geteuid() == 0)
+	switch {
+	case !set && s.MaxFDs != 0:
+		// lighttpd is silent here and plans with server.max-fds anyway.
+		logger.Printf("server.max-fds %d is above the hard limit of open files (%d), which only root may raise; the limit stays at %d",
+			s.MaxFDs, r.Max, r.Cur)
+		return
+	case !set:
+		return
 	}
-	if r.Cur != want {
-		r.Cur = want
-		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
-			logger.Printf("server.max-fds: %v", err)
+	want := syscall.Rlimit{Cur: soft, Max: hard}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want); err != nil {
+		logger.Printf("server.max-fds: setrlimit(RLIMIT_NOFILE, %d, %d): %v; featherd plans for %d descriptors", soft, hard, err, min(soft, r.Cur))
+		if soft > r.Cur {
+			s.MaxFDs = int(r.Cur)
 		}
 	}
 }

@@ -54,7 +54,7 @@ func RunSingle(cfg *config.Config, o SingleOptions) int {
 		return fail(err)
 	}
 	defer logs.close()
-	raiseFDLimit(cfg.Server.FDLimit(), logs.logger)
+	raiseFDLimit(&cfg.Server, logs.logger)
 
 	var listeners []reactor.Listener
 	var shot *oneShot

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startWithNoFile starts featherd -D on conf with RLIMIT_NOFILE set to
+// soft:hard beforehand (util-linux prlimit, which execs featherd in its
+// own process), and waits until a generation serves. It returns the
+// master and the serving generation.
+func startWithNoFile(t *testing.T, conf string, soft, hard int) (p *featherdProc, gen int) {
+	t.Helper()
+	prlimit, err := exec.LookPath("prlimit")
+	if err != nil {
+		t.Skip("prlimit (util-linux) is not installed")
+	}
+	p = featherdProcessWith(t, func(cmd *exec.Cmd) {
+		cmd.Path = prlimit
+		cmd.Args = append([]string{"prlimit", fmt.Sprintf("--nofile=%d:%d", soft, hard), "--", os.Args[0]}, cmd.Args[1:]...)
+	}, "-D", "-f", conf)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if m := servingLine.FindStringSubmatch(p.stderr.String()); m != nil {
+			gen, _ = strconv.Atoi(m[1])
+			return p, gen
+		}
+		if time.Now().After(deadline) || p.exited(0) {
+			t.Fatalf("no generation serving:\n%s", p.stderr)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// noFile reads a process's RLIMIT_NOFILE from /proc/pid/limits.
+func noFile(t *testing.T, pid int) (soft, hard int) {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/limits")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Max open files"); ok {
+			f := strings.Fields(rest) // soft, hard, "files"
+			soft, _ = strconv.Atoi(f[0])
+			hard, _ = strconv.Atoi(f[1])
+			return soft, hard
+		}
+	}
+	t.Fatalf("no open files limit in /proc/%d/limits:\n%s", pid, b)
+	return 0, 0
+}
+
+// canRaiseHardLimit reports whether this process may raise a hard
+// limit (root without CAP_SYS_RESOURCE, as in some containers, may not).
+func canRaiseHardLimit(prlimit string, hard int) bool {
+	return exec.Command(prlimit, fmt.Sprintf("--nofile=1024:%d", hard), "true").Run() == nil
+}
+
+// TestFDLimit: server.max-fds applies to RLIMIT_NOFILE of the master and
+// of its generations as lighttpd applies it. Unset, a soft limit of 4096
+// or more is kept (featherd used to lower 20000 to 4096) and one below
+// is raised to 4096; set, it is the soft limit and, as root, the hard one.
+func TestFDLimit(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("sets the hard limit, which needs root")
+	}
+	prlimit, err := exec.LookPath("prlimit")
+	if err != nil {
+		t.Skip("prlimit (util-linux) is not installed")
+	}
+	root := t.TempDir()
+	writeFile(t, root, "index.html", "x")
+	tests := []struct {
+		name       string
+		conf       string
+		soft, hard int
+		// want: the soft and hard limit of both processes; a soft limit
+		// of -1 means "at least 4096" (Go raises its own soft limit to
+		// the hard one at start, and featherd does not lower it).
+		wantSoft, wantHard int
+		// refused: the log line when the kernel refuses the hard limit
+		// (root without CAP_SYS_RESOURCE); the limits are then left as
+		// they were.
+		refused string
+	}{
+		{"unset keeps 20000", "", 20000, 20000, 20000, 20000, ""},
+		{"unset keeps 5000 below the hard limit", "", 5000, 5000, 5000, 5000, ""},
+		{"unset raises 1024", "", 1024, 20000, -1, 20000, ""},
+		{"set lowers, hard too as root", "server.max-fds = 256", 20000, 20000, 256, 256, ""},
+		{"set raises, hard too as root", "server.max-fds = 30000", 1024, 20000, 30000, 30000,
+			"server.max-fds: setrlimit(RLIMIT_NOFILE, 30000, 30000): operation not permitted; featherd plans for "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.refused != "" && !canRaiseHardLimit(prlimit, tt.wantHard) {
+				tt.wantSoft, tt.wantHard = -1, tt.hard
+			} else {
+				tt.refused = ""
+			}
+			conf := writeFile(t, t.TempDir(), "s.conf", fmt.Sprintf("server.document-root = %q\nserver.bind = \"127.0.0.1\"\nserver.port = %d\n%s\n",
+				root, freePort(t), tt.conf))
+			p, gen := startWithNoFile(t, conf, tt.soft, tt.hard)
+			for _, who := range []struct {
+				name string
+				pid  int
+			}{{"master", p.cmd.Process.Pid}, {"generation", gen}} {
+				soft, hard := noFile(t, who.pid)
+				if tt.wantSoft < 0 && soft < 4096 || tt.wantSoft >= 0 && soft != tt.wantSoft || hard != tt.wantHard {
+					t.Errorf("%s: open files %d:%d, want %d:%d\n%s", who.name, soft, hard, tt.wantSoft, tt.wantHard, p.stderr)
+				}
+			}
+			if log := p.stderr.String(); tt.refused != "" && !strings.Contains(log, tt.refused) ||
+				tt.refused == "" && strings.Contains(log, "max-fds") {
+				t.Errorf("log:\n%s", log)
+			}
+		})
+	}
+}
