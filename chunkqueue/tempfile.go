@@ -13,29 +13,29 @@ import (
 // Defaults of SpoolConfig, lighttpd's.
 const (
 	// DefaultMemLimit is how much of a body stays in memory before the
-	// rest goes to temp files (64 KiB for request bodies and backend
+	// rest goes to a temp file (64 KiB for request bodies and backend
 	// responses alike in lighttpd).
 	DefaultMemLimit = 64 << 10
-	// DefaultTempFileSize is server.upload-temp-file-size's default.
-	DefaultTempFileSize = 1 << 20
 	// defaultTempDir is server.upload-dirs' default when $TMPDIR is unset.
 	defaultTempDir = "/var/tmp"
 )
 
-// SpoolConfig says where and when Spool spills to temp files. The zero
+// SpoolConfig says where and when Spool spills to a temp file. The zero
 // value means lighttpd's defaults throughout. A SpoolConfig is read-only
 // once in use and may be shared by every queue of a server.
+//
+// A queue spills to one temp file however much it grows, unlike lighttpd,
+// which starts a new file every server.upload-temp-file-size bytes and
+// closes the full one, to reopen it by name when it is read. A temp file
+// here has no name to reopen it by, so each file would keep a descriptor
+// open until the queue is done with it.
 type SpoolConfig struct {
 	// Dirs is server.upload-dirs, tried in order: a queue moves on to the
 	// next one when creating a temp file fails or writing one fails with
 	// ENOSPC or EDQUOT. Empty means $TMPDIR, else /var/tmp.
 	Dirs []string
-	// TempFileSize is server.upload-temp-file-size: each temp file holds
-	// at most this many bytes before the next one is started. <= 0 means
-	// DefaultTempFileSize.
-	TempFileSize int64
 	// MemLimit is how many bytes of a queue may wait in memory; data that
-	// would go beyond goes to temp files. <= 0 means DefaultMemLimit.
+	// would go beyond goes to a temp file. <= 0 means DefaultMemLimit.
 	MemLimit int64
 }
 
@@ -44,13 +44,6 @@ func (s *SpoolConfig) memLimit() int64 {
 		return s.MemLimit
 	}
 	return DefaultMemLimit
-}
-
-func (s *SpoolConfig) tempFileSize() int64 {
-	if s.TempFileSize > 0 {
-		return s.TempFileSize
-	}
-	return DefaultTempFileSize
 }
 
 func (s *SpoolConfig) numDirs() int { return max(len(s.Dirs), 1) }
@@ -66,11 +59,12 @@ func (s *SpoolConfig) dir(i int) string {
 }
 
 // Spool appends a copy of p like Write while the queue's memory chunks
-// plus p stay within s.MemLimit; beyond that it appends p to temp files
+// plus p stay within s.MemLimit; beyond that it appends p to a temp file
 // (lighttpd's http_chunk_uses_tempfile), and keeps doing so while the
 // queue ends in a temp file, so memory and disk do not interleave. Only
-// memory is counted against the limit: file chunks cost none. Temp files
-// are unlinked from the start and closed when the queue releases them.
+// memory is counted against the limit: file chunks cost none. The temp
+// file is unlinked from the start and closed when the queue releases it;
+// a queue has one, and another only for each upload dir it moves on to.
 //
 // On an error the bytes of p written so far stay queued; the body is
 // incomplete and the request should fail (lighttpd answers 500).
@@ -82,18 +76,17 @@ func (q *Queue) Spool(p []byte, s *SpoolConfig) error {
 		q.Write(p)
 		return nil
 	}
-	size := s.tempFileSize()
 	for len(p) > 0 {
-		c, err := q.spoolTail(s, size)
+		c, err := q.spoolTail(s)
 		if err != nil {
 			return err
 		}
-		n, err := pwrite(c.file.fd, p[:min(int64(len(p)), size-c.end)], c.end)
+		n, err := pwrite(c.file.fd, p, c.end)
 		c.end += int64(n)
 		q.length += int64(n)
 		p = p[n:]
 		if err == nil && n > 0 {
-			continue // spoolTail moves on to a new file when this one is full
+			continue
 		}
 		if err == nil {
 			err = unix.ENOSPC // a regular file takes no bytes only when full
@@ -121,13 +114,13 @@ func (q *Queue) endsInTempFile() bool {
 }
 
 // spoolTail returns the temp-file chunk Spool writes to: the last chunk
-// while its file has room, else a new temp file in the first upload dir
-// that takes one (lighttpd's chunkqueue_get_append_tempfile).
-func (q *Queue) spoolTail(s *SpoolConfig, size int64) (*chunk, error) {
+// unless its file failed a write, else a new temp file in the first
+// upload dir that takes one (lighttpd's chunkqueue_get_append_tempfile).
+func (q *Queue) spoolTail(s *SpoolConfig) (*chunk, error) {
 	if n := len(q.chunks); n > q.head {
 		// One chunk per temp file, starting at offset 0: its end is the
 		// file's size.
-		if c := &q.chunks[n-1]; c.file != nil && c.file.temp && !c.sealed && c.end < size {
+		if c := &q.chunks[n-1]; c.file != nil && c.file.temp && !c.sealed {
 			return c, nil
 		}
 	}

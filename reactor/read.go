@@ -62,7 +62,7 @@ func (c *conn) fail(status int) {
 var continueLine = []byte("HTTP/1.1 100 Continue\r\n\r\n")
 
 // readBody reads the request body into c.body (CON_STATE_READ_POST):
-// up to 64 KiB in memory, the rest spooled to temp files in
+// up to 64 KiB in memory, the rest spooled to a temp file in
 // server.upload-dirs. It reports false when more bytes are needed.
 func (c *conn) readBody() bool {
 	if c.req.Expect100 && !c.sentContinue && c.in.len() == 0 && c.req.Version == http.Version11 {

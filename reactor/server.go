@@ -91,9 +91,8 @@ func New(cfg *config.Config, listeners []Listener, opts Options) (*Server, error
 		scopes:     make(map[int]*chunkqueue.Scope),
 		tickDone:   make(chan struct{}),
 		spool: chunkqueue.SpoolConfig{
-			Dirs:         cfg.Server.UploadDirs,
-			TempFileSize: cfg.Server.UploadTempFileSize,
-			MemLimit:     64 << 10,
+			Dirs:     cfg.Server.UploadDirs,
+			MemLimit: 64 << 10,
 		},
 	}
 	if s.logger == nil {

@@ -2,9 +2,12 @@ package reactor_test
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -232,4 +235,54 @@ func TestUploadAborted(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// TestUploadOneTempFile: a body of 8 MiB goes to one temp file, however
+// small server.upload-temp-file-size is (featherd used to start a file,
+// and hold its descriptor, every 64 KiB here: 128 of them), and the file
+// holds the body's bytes after the part kept in memory.
+func TestUploadOneTempFile(t *testing.T) {
+	const size = 8 << 20
+	payload := make([]byte, size)
+	rand.NewChaCha8([32]byte{7}).Read(payload) // no period: a shifted body does not compare equal
+	ts := startServer(t, serverOpts{conf: "server.upload-temp-file-size = 65536", files: map[string]string{"f.txt": "hello"}})
+	c := ts.dial()
+	br := bufio.NewReader(c)
+	send(t, c, fmt.Sprintf("POST /f.txt HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n", size))
+	// All but the last byte: the server holds the body until it comes.
+	errc := make(chan error, 1)
+	go func() {
+		_, err := c.Write(payload[:size-1])
+		errc <- err
+	}()
+	waitFor(t, 20*time.Second, "the body in one temp file", func() bool {
+		var files []int
+		for fd, target := range fdEntries(t) {
+			if strings.HasPrefix(target, ts.uploads+"/") {
+				files = append(files, fd)
+			}
+		}
+		switch {
+		case len(files) > 1:
+			t.Fatalf("%d temp files open for one body; want one", len(files))
+		case len(files) == 0:
+			return false
+		}
+		// The file is complete when it and at most 64 KiB in memory make
+		// up what was sent, and then it holds the end of it.
+		got, err := os.ReadFile("/proc/self/fd/" + strconv.Itoa(files[0]))
+		if err != nil {
+			return false // closed meanwhile; the next look says why
+		}
+		inMemory := size - 1 - len(got)
+		return inMemory >= 0 && inMemory <= 64<<10 && bytes.Equal(got, payload[inMemory:size-1])
+	})
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	send(t, c, string(payload[size-1:]))
+	if r := readResponse(t, br, false); r.status != 200 || string(r.body) != "hello" {
+		t.Fatalf("%d %q", r.status, trunc(r.body))
+	}
+	ts.expectUploadsClean(t)
 }
