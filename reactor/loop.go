@@ -45,6 +45,9 @@ func newLoop(s *Server, el gnet.EventLoop) (*loop, error) {
 		writer:  chunkqueue.NewWriter(s.cfg.Server.NetworkBackend),
 		handler: s.newHandler(),
 	}
+	if h, ok := l.handler.(interface{ LimitOpenFiles(n int) }); ok {
+		h.LimitOpenFiles(s.openFiles)
+	}
 	l.resumeTask = l.runResumed
 	l.sweepTask = l.sweep
 	// Last: the poller's goroutine calls resume, which reads the loop's

@@ -54,6 +54,9 @@ type Server struct {
 	sockets    []*listenSocket
 	spool      chunkqueue.SpoolConfig
 	start      time.Time
+	// openFiles is each loop's handler's share of the descriptors, for
+	// the files it keeps open (fds.go).
+	openFiles int
 
 	loops  sync.Map // gnet.EventLoop → *loop
 	loopMu sync.Mutex
@@ -109,6 +112,7 @@ func New(cfg *config.Config, listeners []Listener, opts Options) (*Server, error
 	if loops <= 0 {
 		loops = runtime.GOMAXPROCS(0)
 	}
+	s.openFiles = openFilesPerLoop(&cfg.Server, loops)
 	engine, err := gnet.NewClient(&events{s: s},
 		gnet.WithNumEventLoop(loops),
 		// Go's net package already set TCP_NODELAY on every accepted

@@ -1,14 +1,39 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	nethttp "net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
+
+// servingPidOf waits until a generation of master p serves and returns
+// its pid.
+func servingPidOf(t *testing.T, p *featherdProc) int {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if m := servingLine.FindStringSubmatch(p.stderr.String()); m != nil {
+			pid, _ := strconv.Atoi(m[1])
+			return pid
+		}
+		if time.Now().After(deadline) || p.exited(0) {
+			t.Fatalf("no generation serving:\n%s", p.stderr)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
 
 // startWithNoFile starts featherd -D on conf with RLIMIT_NOFILE set to
 // soft:hard beforehand (util-linux prlimit, which execs featherd in its
@@ -24,17 +49,7 @@ func startWithNoFile(t *testing.T, conf string, soft, hard int) (p *featherdProc
 		cmd.Path = prlimit
 		cmd.Args = append([]string{"prlimit", fmt.Sprintf("--nofile=%d:%d", soft, hard), "--", os.Args[0]}, cmd.Args[1:]...)
 	}, "-D", "-f", conf)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if m := servingLine.FindStringSubmatch(p.stderr.String()); m != nil {
-			gen, _ = strconv.Atoi(m[1])
-			return p, gen
-		}
-		if time.Now().After(deadline) || p.exited(0) {
-			t.Fatalf("no generation serving:\n%s", p.stderr)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return p, servingPidOf(t, p)
 }
 
 // noFile reads a process's RLIMIT_NOFILE from /proc/pid/limits.
@@ -120,5 +135,130 @@ func TestFDLimit(t *testing.T) {
 				t.Errorf("log:\n%s", log)
 			}
 		})
+	}
+}
+
+// TestManyFilesFewDescriptors: with server.max-fds = 256, featherd
+// serves 600 distinct files to 8 keep-alive clients at once, and accepts
+// new connections meanwhile: every response is the file, and nothing
+// runs out of descriptors. The stat cache used to keep every file
+// requested in the last two seconds open, and answered 403 and failed
+// to accept with EMFILE.
+func TestManyFilesFewDescriptors(t *testing.T) {
+	const files, size, clients = 600, 20 << 10, 8 // above 16 KiB: sent from the file, not memory
+	root := t.TempDir()
+	body := func(i int) []byte {
+		b := make([]byte, size)
+		rand.NewChaCha8([32]byte{byte(i), byte(i >> 8)}).Read(b)
+		return b
+	}
+	for i := range files {
+		if err := os.WriteFile(filepath.Join(root, fmt.Sprintf("f%03d.bin", i)), body(i), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	port := freePort(t)
+	conf := writeFile(t, t.TempDir(), "s.conf", fmt.Sprintf("server.document-root = %q\nserver.bind = \"127.0.0.1\"\nserver.port = %d\n"+
+		"server.max-fds = 256\nserver.max-worker = 2\n", root, port))
+	p := featherdProcess(t, "-D", "-f", conf)
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	gen := servingPidOf(t, p)
+
+	get := func(c net.Conn, br *bufio.Reader, i int, close bool) error {
+		hdr := ""
+		if close {
+			hdr = "Connection: close\r\n"
+		}
+		if _, err := fmt.Fprintf(c, "GET /f%03d.bin HTTP/1.1\r\nHost: t\r\n%s\r\n", i, hdr); err != nil {
+			return err
+		}
+		resp, err := nethttp.ReadResponse(br, nil)
+		if err != nil {
+			return fmt.Errorf("f%03d.bin: %w", i, err)
+		}
+		got, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		switch {
+		case err != nil:
+			return fmt.Errorf("f%03d.bin: %d, body: %w", i, resp.StatusCode, err)
+		case resp.StatusCode != 200 || !bytes.Equal(got, body(i)):
+			return fmt.Errorf("f%03d.bin: %d with %d bytes; want 200 with its %d bytes", i, resp.StatusCode, len(got), size)
+		}
+		return nil
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, clients+1)
+	for n := range clients {
+		wg.Go(func() {
+			c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(30 * time.Second))
+			br := bufio.NewReader(c)
+			// Each client in an order of its own.
+			for k := range files {
+				if err := get(c, br, (k*(2*n+1)+n*files/clients)%files, false); err != nil {
+					errs <- fmt.Errorf("keep-alive client %d, request %d: %w", n, k, err)
+					return
+				}
+			}
+		})
+	}
+	// Meanwhile a new connection per request, each needing an accept.
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	fresh := 0
+	go func() {
+		defer close(stopped)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+			if err != nil {
+				errs <- err
+				return
+			}
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+			err = get(c, bufio.NewReader(c), i%files, true)
+			c.Close()
+			if err != nil {
+				errs <- fmt.Errorf("new connection %d: %w", i, err)
+				return
+			}
+			fresh++
+		}
+	}()
+	// The generation's descriptors, for the log.
+	peak, sampled := 0, make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Millisecond):
+			}
+			if des, err := os.ReadDir("/proc/" + strconv.Itoa(gen) + "/fd"); err == nil {
+				peak = max(peak, len(des))
+			}
+		}
+	}()
+	wg.Wait()
+	close(stop)
+	<-stopped
+	<-sampled
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	t.Logf("%d requests on %d keep-alive connections and %d on new connections; the generation held at most %d descriptors",
+		clients*files, clients, fresh, peak)
+	if log := p.stderr.String(); strings.Contains(log, "accept") || strings.Contains(log, "too many open files") {
+		t.Errorf("log:\n%s", log)
 	}
 }

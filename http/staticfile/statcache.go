@@ -17,16 +17,21 @@ import (
 const maxNegative = 16384
 
 // entry is what the cache knows about one path: the result of its last
-// stat, and for a regular file the open file that responses share and
-// the ETag and Last-Modified derived from it.
+// stat, and for a regular file the open file that responses share (or
+// its bytes, when it is small) and the ETag and Last-Modified derived
+// from it.
 type entry struct {
 	checked  int64 // loop second of the last stat: re-stat at most once a second
 	used     int64 // loop second of the last lookup, for expiry
 	errno    unix.Errno
 	st       unix.Stat_t
 	file     *chunkqueue.File
-	nofollow bool   // file was opened with O_NOFOLLOW
+	nofollow bool   // file, or content, was opened with O_NOFOLLOW
 	content  []byte // a small file's bytes, read once while the stat holds
+
+	// newer and older link the entries holding a file, most recently
+	// used first (statCache.newest).
+	newer, older *entry
 
 	lastModified string
 	etags        [8]string // by etag.use-* flags
@@ -46,11 +51,10 @@ func (e *entry) changed(st *unix.Stat_t) bool {
 		st.Mtim != e.st.Mtim || st.Mode != e.st.Mode
 }
 
-func (e *entry) drop() {
-	if e.file != nil {
-		e.file.Release()
-		e.file = nil
-	}
+// drop forgets what e knew about the file: the file changed or is gone.
+func (c *statCache) drop(e *entry) {
+	c.closeFile(e)
+	c.content -= int64(len(e.content))
 	e.content = nil
 	e.lastModified = ""
 	e.etags = [8]string{}
@@ -100,13 +104,26 @@ const (
 // lighttpd's "simple" engine: a path is re-stat'ed at most once a second
 // and forgotten after two seconds without use. It belongs to its loop, so
 // it needs no locks.
+//
+// Unlike lighttpd's, it keeps at most maxOpen files open: the least
+// recently used is closed to open another (a response still sending it
+// keeps it open until it is done). Without a bound, a client asking for
+// many distinct files in two seconds ran the server out of descriptors.
 type statCache struct {
 	entries  map[string]*entry
 	negative int
 	content  int64 // bytes of small files held
 	now      int64
 	disabled bool // server.stat-cache-engine = "disable": stat every time
+
+	newest, oldest *entry // the entries holding a file, by last use
+	openFiles      int
+	maxOpen        int
 }
+
+// defaultMaxOpen bounds the open files of a cache the reactor has not
+// given its share of server.max-fds (Handler.LimitOpenFiles).
+const defaultMaxOpen = 1024
 
 // Small files are served from memory: lighttpd reads a file under 16 KiB
 // into the response on every request so it leaves in one write; keeping
@@ -117,9 +134,11 @@ const (
 	maxContent = 32 << 20
 )
 
-// contentOf returns the bytes of a small regular file, reading them on
-// first use; nil when the file is not small, the loop holds enough
-// already, or the read fails (the caller sends the file instead).
+// contentOf returns the bytes of a small regular file, reading them
+// from f on first use; nil when the file is not small, the loop holds
+// enough already, or the read fails (the caller sends the file instead).
+// Once the bytes are kept, the cache closes its file: f must not be used
+// when contentOf returns bytes.
 func (c *statCache) contentOf(e *entry, f *chunkqueue.File) []byte {
 	if e.content != nil || e.size() >= smallFile || c.disabled {
 		return e.content
@@ -137,11 +156,12 @@ func (c *statCache) contentOf(e *entry, f *chunkqueue.File) []byte {
 	}
 	e.content = b
 	c.content += int64(len(b))
+	c.closeFile(e)
 	return b
 }
 
 func newStatCache(disabled bool) *statCache {
-	return &statCache{entries: make(map[string]*entry), disabled: disabled}
+	return &statCache{entries: make(map[string]*entry), disabled: disabled, maxOpen: defaultMaxOpen}
 }
 
 // lookup returns the entry for path, stat'ing it if the cached result is
@@ -165,32 +185,42 @@ func (c *statCache) lookup(path []byte) *entry {
 		}
 	case e.errno == 0 && errno != 0:
 		c.negative++
-		c.content -= int64(len(e.content))
-		e.drop()
+		c.drop(e)
 	case e.errno != 0 && errno == 0:
 		c.negative--
 	case errno == 0 && e.changed(&st):
-		c.content -= int64(len(e.content))
-		e.drop()
+		c.drop(e)
 	}
 	e.checked, e.used = c.now, c.now
 	e.errno, e.st = errno, st
 	return e
 }
 
-// open returns the entry's shared open file, opening it on first use.
-// With follow-symlink disabled the last component must not be a link.
+// open returns the entry's shared open file, opening it on first use;
+// nil and no error when the file's bytes are in memory (contentOf). With
+// follow-symlink disabled the last component must not be a link.
 func (c *statCache) open(path []byte, e *entry, nofollow bool) (*chunkqueue.File, unix.Errno) {
-	if e.file != nil && (e.nofollow || !nofollow) {
+	switch {
+	case e.content != nil && (e.nofollow || !nofollow):
+		return nil, 0
+	case e.file != nil && (e.nofollow || !nofollow):
+		c.touch(e)
 		return e.file, 0
 	}
-	flags := os.O_RDONLY | unix.O_NOCTTY | unix.O_CLOEXEC
-	if nofollow {
-		flags |= unix.O_NOFOLLOW
+	c.closeFile(e) // if any, it was opened without O_NOFOLLOW, which is wanted now
+	for c.openFiles >= c.maxOpen && c.oldest != nil {
+		c.closeFile(c.oldest)
 	}
-	f, err := os.OpenFile(string(path), flags, 0)
-	if err != nil {
-		return nil, errnoOf(err)
+	f, errno := openFile(path, nofollow)
+	if errno == unix.EMFILE || errno == unix.ENFILE {
+		// Out of descriptors all the same (other loops' caches, requests
+		// in flight): let go of every file this cache holds and try once
+		// more, as lighttpd's stat_cache_open_rdonly_fstat does.
+		c.closeFiles()
+		f, errno = openFile(path, nofollow)
+	}
+	if errno != 0 {
+		return nil, errno
 	}
 	var st unix.Stat_t
 	if err := unix.Fstat(int(f.Fd()), &st); err != nil || e.changed(&st) {
@@ -199,11 +229,70 @@ func (c *statCache) open(path []byte, e *entry, nofollow bool) (*chunkqueue.File
 		e.checked = c.now - 1
 		return nil, unix.EAGAIN
 	}
-	if e.file != nil {
-		e.file.Release()
-	}
 	e.file, e.nofollow = chunkqueue.NewFile(f), nofollow
+	c.link(e)
 	return e.file, 0
+}
+
+func openFile(path []byte, nofollow bool) (*os.File, unix.Errno) {
+	flags := os.O_RDONLY | unix.O_NOCTTY | unix.O_CLOEXEC
+	if nofollow {
+		flags |= unix.O_NOFOLLOW
+	}
+	f, err := os.OpenFile(string(path), flags, 0)
+	return f, errnoOf(err)
+}
+
+// link makes e, which has just got a file, the most recently used.
+func (c *statCache) link(e *entry) {
+	e.older, e.newer = c.newest, nil
+	if c.newest != nil {
+		c.newest.newer = e
+	} else {
+		c.oldest = e
+	}
+	c.newest = e
+	c.openFiles++
+}
+
+func (c *statCache) unlink(e *entry) {
+	if e.newer != nil {
+		e.newer.older = e.older
+	} else {
+		c.newest = e.older
+	}
+	if e.older != nil {
+		e.older.newer = e.newer
+	} else {
+		c.oldest = e.newer
+	}
+	e.newer, e.older = nil, nil
+	c.openFiles--
+}
+
+// touch makes e, which holds a file, the most recently used.
+func (c *statCache) touch(e *entry) {
+	if c.newest != e {
+		c.unlink(e)
+		c.link(e)
+	}
+}
+
+// closeFile releases the cache's reference to e's file.
+func (c *statCache) closeFile(e *entry) {
+	if e.file == nil {
+		return
+	}
+	c.unlink(e)
+	e.file.Release()
+	e.file = nil
+}
+
+// closeFiles releases every file the cache holds.
+func (c *statCache) closeFiles() {
+	for c.oldest != nil {
+		c.closeFile(c.oldest)
+	}
 }
 
 // lastModified returns the entry's Last-Modified value.
@@ -222,8 +311,7 @@ func (c *statCache) expire(now int64) {
 			if e.errno != 0 {
 				c.negative--
 			}
-			c.content -= int64(len(e.content))
-			e.drop()
+			c.drop(e)
 			delete(c.entries, k)
 		}
 	}

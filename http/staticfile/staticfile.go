@@ -36,6 +36,12 @@ func New(statCacheEngine string) *Handler {
 // uses it as its notion of "now".
 func (h *Handler) Expire(now int64) { h.cache.expire(now) }
 
+// LimitOpenFiles bounds the files the handler keeps open between
+// requests (at least one; 1024 until it is called): beyond it, the least
+// recently used is closed. The reactor gives each loop's handler its
+// share of the descriptors server.max-fds leaves to such caches.
+func (h *Handler) LimitOpenFiles(n int) { h.cache.maxOpen = max(n, 1) }
+
 // Serve answers r from the document root of o, in lighttpd's order: the
 // path is checked first (404, 403, the directory redirect, index files)
 // for every method, and only then does the method decide whether the file
@@ -184,6 +190,13 @@ func (h *Handler) sendFile(w *http.Response, r *http.Request, o *config.Options,
 		return
 	case unix.EAGAIN: // replaced while opening
 		w.Status = 503
+		return
+	case unix.EMFILE, unix.ENFILE:
+		// Out of descriptors even once the cache let go of its own: the
+		// server's trouble, not a forbidden file. (lighttpd answers 403
+		// for any failed open but ENOENT, and 500 for a stat error it
+		// does not expect.)
+		w.Status = 500
 		return
 	default:
 		w.Status = 403
