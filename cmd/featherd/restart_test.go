@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // backgroundMode is the configuration line of the background restart.
@@ -40,6 +42,8 @@ type restartServer struct {
 	pid  int
 	proc *featherdProc
 	tmpl string
+	// notify, when set, is the NOTIFY_SOCKET featherd is started with.
+	notify string
 }
 
 // startRestartServer runs featherd -D on a TCP port with a configuration
@@ -75,7 +79,11 @@ $HTTP["url"] =^ "/slow/" { connection.kbytes-per-second = 4096 }
 %s
 `, s.root, bind, filepath.Join(t.TempDir(), "featherd.pid"), extra)
 	s.setTag(0)
-	s.proc = featherdProcess(t, "-D", "-f", s.conf)
+	s.proc = featherdProcessWith(t, func(cmd *exec.Cmd) {
+		if s.notify != "" {
+			cmd.Env = append(cmd.Env, "NOTIFY_SOCKET="+s.notify)
+		}
+	}, "-D", "-f", s.conf)
 	s.pid = s.proc.cmd.Process.Pid
 	s.waitTag(0, 10*time.Second)
 	return s
@@ -519,54 +527,147 @@ func waitBody(t *testing.T, p *featherdProc, addr, path string) string {
 	}
 }
 
-// TestNotifySystemd checks the sd_notify messages a Type=notify-reload
-// unit relies on: READY=1 once featherd serves, RELOADING=1 with
-// MONOTONIC_USEC on SIGUSR1 and READY=1 after it, STOPPING=1 on SIGINT.
+// TestNotifySystemd plays systemd's side of sd_notify and checks what
+// the units in examples/systemd rely on: every message comes from the
+// master (NotifyAccess=main); READY=1 once featherd serves; on SIGUSR1,
+// RELOADING=1 with a MONOTONIC_USEC= no earlier than the signal (systemd
+// 253's Type=notify-reload ignores an older one) and then READY=1 once
+// the new generation serves, also after a restart that fails (or
+// "systemctl reload" would wait for its time-out); STOPPING=1 on SIGINT,
+// then exit status 0.
 func TestNotifySystemd(t *testing.T) {
+	for _, mode := range restartModes {
+		t.Run(mode.name, func(t *testing.T) {
+			sd := listenNotify(t)
+			s := &restartServer{port: freePort(t), notify: sd.path}
+			startRestartServerOn(t, s, mode.extra)
+			next := func(want string) map[string]string {
+				t.Helper()
+				return sd.next(t, s, want)
+			}
+			if m := next("READY"); m["READY"] != "1" || m["MAINPID"] != strconv.Itoa(s.pid) {
+				t.Errorf("READY message %v, want READY=1 and MAINPID=%d (the master)", m, s.pid)
+			}
+
+			s.setTag(1)
+			before := monotonicUsec(t)
+			syscall.Kill(s.pid, syscall.SIGUSR1)
+			m := next("RELOADING")
+			at, err := strconv.ParseInt(m["MONOTONIC_USEC"], 10, 64)
+			if m["RELOADING"] != "1" || err != nil || at < before || at > monotonicUsec(t) {
+				t.Errorf("RELOADING message %v, want RELOADING=1 and MONOTONIC_USEC between %d (the signal) and now", m, before)
+			}
+			next("READY")
+			if mode.extra == "" {
+				// In place, the next generation accepts only once the
+				// current one has exited: the next connection is its.
+				if tag, err := s.get("/index.html"); tag != "gen-1" {
+					t.Errorf("after READY=1, served by %q (%v), want gen-1", tag, err)
+				}
+			} else {
+				s.waitTag(1, 5*time.Second)
+			}
+
+			good, _ := os.ReadFile(s.conf)
+			if err := os.WriteFile(s.conf, append(good, "server.port = \"eighty\"\n"...), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			syscall.Kill(s.pid, syscall.SIGUSR1)
+			next("RELOADING")
+			if m := next("READY"); !strings.HasPrefix(m["STATUS"], "restart failed: "+s.conf+":") {
+				t.Errorf("READY after a failed restart with STATUS=%q, want \"restart failed: %s:line:col: …\"", m["STATUS"], s.conf)
+			}
+			if tag, err := s.get("/index.html"); tag != "gen-1" {
+				t.Errorf("after a failed restart, served by %q (%v), want gen-1", tag, err)
+			}
+
+			syscall.Kill(s.pid, syscall.SIGINT)
+			next("STOPPING")
+			if !s.proc.exited(10 * time.Second) {
+				t.Fatalf("featherd did not stop:\n%s", s.proc.stderr)
+			}
+			if !s.proc.cmd.ProcessState.Success() {
+				t.Errorf("the master exited with %v, want status 0", s.proc.cmd.ProcessState)
+			}
+		})
+	}
+}
+
+// notifyListener is the socket systemd names in NOTIFY_SOCKET; it learns
+// each message's sender from the kernel (SO_PASSCRED), as systemd does
+// to enforce NotifyAccess=.
+type notifyListener struct {
+	conn *net.UnixConn
+	path string
+}
+
+func listenNotify(t *testing.T) *notifyListener {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "notify")
-	ns, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
+	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ns.Close()
-	root := t.TempDir()
-	port := freePort(t)
-	conf := writeFile(t, t.TempDir(), "n.conf", fmt.Sprintf("server.document-root = %q\nserver.bind = \"127.0.0.1\"\nserver.port = %d\nserver.max-keep-alive-idle = 1\n", root, port))
-	p := featherdProcessWith(t, func(cmd *exec.Cmd) {
-		cmd.Env = append(cmd.Env, "NOTIFY_SOCKET="+path)
-	}, "-D", "-f", conf)
-	next := func(want string) map[string]string {
-		t.Helper()
-		buf := make([]byte, 4096)
-		ns.SetReadDeadline(time.Now().Add(10 * time.Second))
-		for {
-			n, err := ns.Read(buf)
-			if err != nil {
-				t.Fatalf("waiting for %s: %v\nstderr:\n%s", want, err, p.stderr)
-			}
-			m := map[string]string{}
-			for _, l := range strings.Split(string(buf[:n]), "\n") {
-				k, v, _ := strings.Cut(l, "=")
-				m[k] = v
-			}
-			if _, ok := m[want]; ok {
-				return m
-			}
+	t.Cleanup(func() { c.Close() })
+	raw, err := c.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.Control(func(fd uintptr) {
+		err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_PASSCRED, 1)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &notifyListener{conn: c, path: path}
+}
+
+// next returns the next message that has the key want, failing the test
+// on any message not sent by s's master.
+func (l *notifyListener) next(t *testing.T, s *restartServer, want string) map[string]string {
+	t.Helper()
+	buf := make([]byte, 4096)
+	oob := make([]byte, syscall.CmsgSpace(syscall.SizeofUcred))
+	l.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		n, oobn, _, _, err := l.conn.ReadMsgUnix(buf, oob)
+		if err != nil {
+			t.Fatalf("waiting for %s: %v\nstderr:\n%s", want, err, s.proc.stderr)
+		}
+		m := map[string]string{}
+		for _, line := range strings.Split(string(buf[:n]), "\n") {
+			k, v, _ := strings.Cut(line, "=")
+			m[k] = v
+		}
+		if from := senderPid(oob[:oobn]); from != s.pid {
+			t.Errorf("message %v sent by pid %d, not the master (%d): NotifyAccess=main would drop it", m, from, s.pid)
+		}
+		if _, ok := m[want]; ok {
+			return m
 		}
 	}
-	if m := next("READY"); m["MAINPID"] != strconv.Itoa(p.cmd.Process.Pid) {
-		t.Errorf("READY=1 with MAINPID=%q, want the master's pid %d", m["MAINPID"], p.cmd.Process.Pid)
+}
+
+// senderPid is the pid in a message's SCM_CREDENTIALS, or 0.
+func senderPid(oob []byte) int {
+	msgs, _ := syscall.ParseSocketControlMessage(oob)
+	for _, msg := range msgs {
+		if cred, err := syscall.ParseUnixCredentials(&msg); err == nil {
+			return int(cred.Pid)
+		}
 	}
-	p.cmd.Process.Signal(syscall.SIGUSR1)
-	if m := next("RELOADING"); m["RELOADING"] != "1" || m["MONOTONIC_USEC"] == "" {
-		t.Errorf("RELOADING message %v", m)
+	return 0
+}
+
+// monotonicUsec is CLOCK_MONOTONIC in microseconds, the clock of
+// MONOTONIC_USEC=.
+func monotonicUsec(t *testing.T) int64 {
+	t.Helper()
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+		t.Fatal(err)
 	}
-	next("READY")
-	p.cmd.Process.Signal(syscall.SIGINT)
-	next("STOPPING")
-	if !p.exited(10 * time.Second) {
-		t.Fatal("featherd did not stop")
-	}
+	return ts.Sec*1e6 + ts.Nsec/1e3
 }
 
 // TestInetdIdleShutdown runs inetd's "wait" mode: the listening socket on
