@@ -49,6 +49,8 @@ $HTTP["url"] =$ ".mp4" { server.max-write-idle = 600 }
 $HTTP["remoteip"] != "10.0.0.0/8" { server.follow-symlink = "disable" }
 $HTTP["scheme"] == "https" { } elif $HTTP["request-method"] == "POST" { } else { }
 `,
+	// braces on their own lines
+	"server.document-root = \"/srv\"\n$HTTP[\"host\"] == \"a\"\n{\n  x = 1\n}\nelse $HTTP[\"host\"] == \"b\" # b\n\n{\n  $HTTP[\"url\"] =^ \"/p\"\n  {\n  }\n}\nelse\n{\n  global\n  {\n    y = 1\n  }\n}\n",
 	// sockets
 	`server.document-root = "/srv"
 server.port = 80

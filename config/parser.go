@@ -34,6 +34,18 @@ func (p *parser) advance() (token, error) {
 	return t, p.err
 }
 
+// skipEOLs consumes ends of line where featherd, like lighttpd, lets a
+// line break continue a statement: before a block's '{' and after 'else'.
+// lighttpd has no rule for it: its generated parser discards any token its
+// grammar cannot take at that point, which is also why it accepts, and at
+// times misreads, a line break or a stray token elsewhere in a statement.
+// featherd reports those instead.
+func (p *parser) skipEOLs() {
+	for p.peek().kind == tkEOL && p.err == nil {
+		p.advance()
+	}
+}
+
 // expect consumes a token of the given kind or reports what it found.
 func (p *parser) expect(kind tokenKind, context string) (token, error) {
 	t := p.peek()
@@ -286,9 +298,16 @@ func (p *parser) condChain() error {
 		if prev.isElse() {
 			return errorf(elseTok.pos, "unreachable condition following else catch-all")
 		}
+		p.skipEOLs()
 		var b *Block
 		switch t := p.peek(); t.kind {
 		case tkDollar:
+			if t.pos.Line != elseTok.pos.Line {
+				// lighttpd's parser turns an 'else' that ends its line into
+				// a bare else before it sees the condition, which it then
+				// drops: refuse what it would silently misread.
+				return errorf(t.pos, "the condition must be on the same line as its '%s' (lighttpd reads an '%s' at the end of a line as a bare else and ignores the condition)", elseTok.text, elseTok.text)
+			}
 			b, err = p.condBlock()
 			if err == nil {
 				err = p.tree.chain(prev, b, elseTok.pos)
@@ -355,7 +374,10 @@ func (p *parser) condBlock() (*Block, error) {
 }
 
 // blockBody parses "{ statements }" into b, which the tree has opened.
+// The '{' may be on a later line than the condition, 'else' or 'global'
+// before it.
 func (p *parser) blockBody(b *Block) error {
+	p.skipEOLs()
 	open, err := p.expect(tkLCurly, "to open the block")
 	if err != nil {
 		return err

@@ -562,6 +562,55 @@ func TestParseGlobalBlock(t *testing.T) {
 	}
 }
 
+// TestParseBraceOnNextLine: a block's '{' may start a later line, as
+// lighttpd accepts; the result is the block written on one line.
+func TestParseBraceOnNextLine(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		same string // the same configuration with each '{' on its statement's line
+	}{
+		{"condition",
+			"$HTTP[\"host\"] == \"example.org\"\n{\n  server.tag = \"a\"\n}",
+			"$HTTP[\"host\"] == \"example.org\" {\n  server.tag = \"a\"\n}"},
+		{"after a comment on the condition's line",
+			"$HTTP[\"host\"] == \"a\" # the a site\n{ x = 1 }",
+			"$HTTP[\"host\"] == \"a\" { x = 1 }"},
+		{"after blank lines and comment lines",
+			"$HTTP[\"host\"] == \"a\"\n\n# why\n  # and why not\n\n{ x = 1 }",
+			"$HTTP[\"host\"] == \"a\" { x = 1 }"},
+		{"CRLF line ends",
+			"$HTTP[\"host\"] == \"a\"\r\n{\r\n  x = 1\r\n}\r\nelse\r\n{\r\n  x = 2\r\n}\r\n",
+			"$HTTP[\"host\"] == \"a\" { x = 1 } else { x = 2 }"},
+		{"else",
+			"$HTTP[\"host\"] == \"a\"\n{\n  x = 1\n}\nelse\n{\n  x = 2\n}",
+			"$HTTP[\"host\"] == \"a\" { x = 1 } else { x = 2 }"},
+		{"else $cond",
+			"$HTTP[\"host\"] == \"a\"\n{\n  x = 1\n}\nelse $HTTP[\"host\"] == \"b\"\n{\n  x = 2\n}\nelse\n\n{\n  x = 3\n}",
+			"$HTTP[\"host\"] == \"a\" { x = 1 } else $HTTP[\"host\"] == \"b\" { x = 2 } else { x = 3 }"},
+		{"elseif and else if",
+			"$HTTP[\"url\"] =^ \"/a\"\n{ }\nelseif $HTTP[\"url\"] =^ \"/b\"\n{ x = 1 }\nelse if $HTTP[\"url\"] =^ \"/c\"\n{ x = 2 }",
+			"$HTTP[\"url\"] =^ \"/a\" { } else $HTTP[\"url\"] =^ \"/b\" { x = 1 } else $HTTP[\"url\"] =^ \"/c\" { x = 2 }"},
+		{"nested conditions",
+			"$HTTP[\"host\"] == \"a\"\n{\n  $HTTP[\"url\"] =^ \"/p\"\n  {\n    x = 1\n  }\n  else\n  {\n    x = 2\n  }\n}",
+			"$HTTP[\"host\"] == \"a\" { $HTTP[\"url\"] =^ \"/p\" { x = 1 } else { x = 2 } }"},
+		{"global",
+			"global\n{\n  x = 1\n}",
+			"global { x = 1 }"},
+		{"global inside a condition",
+			"$HTTP[\"host\"] == \"a\"\n{\n  global\n\n  {\n    x = 1\n  }\n}",
+			"$HTTP[\"host\"] == \"a\" { global { x = 1 } }"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := printConfig(t, synParse(t, tt.src))
+			if want := printConfig(t, synParse(t, tt.same)); got != want {
+				t.Errorf("printed\n%s\nwant\n%s", got, want)
+			}
+		})
+	}
+}
+
 // TestParseErrors lists every error the parser, the lexer and the tree
 // report for a single source, each with the position a user needs.
 func TestParseErrors(t *testing.T) {
@@ -664,7 +713,11 @@ func TestParseErrors(t *testing.T) {
 		{"missing operator and value", `$HTTP["host"] { }`, `t.conf:1:15: expected ==, !=, =~, !~, =^ or =$ in the condition, found '{'`},
 		{"missing value", `$HTTP["host"] == { }`, `t.conf:1:18: expected a value (a string, an integer, an array or a variable), found '{'`},
 		{"missing {", `$HTTP["host"] == "a" x = 1`, `t.conf:1:22: expected '{' to open the block, found name x`},
-		{"{ on the next line", "$HTTP[\"host\"] == \"a\"\n{\n}", `t.conf:1:21: expected '{' to open the block, found end of line`},
+		{"condition without { before a statement", "$HTTP[\"host\"] == \"a\"\n\nx = 1", `t.conf:3:1: expected '{' to open the block, found name x`},
+		// lighttpd skips a line break inside a condition only by
+		// discarding tokens it cannot use; featherd lets one continue a
+		// statement before '{' and after 'else' only.
+		{"line break before the operator", "$HTTP[\"host\"]\n== \"a\" { }", `t.conf:1:14: expected ==, !=, =~, !~, =^ or =$ in the condition, found end of line`},
 		{"condition at EOF", `$HTTP["host"] == "a"`, `t.conf:1:21: expected '{' to open the block, found end of file`},
 		{"integer right side", `$HTTP["host"] == 1 { }`, `t.conf:1:18: the right side of a condition must be a string, found integer`},
 		{"array right side", `$HTTP["host"] == ("a") { }`, `t.conf:1:18: the right side of a condition must be a string, found array`},
@@ -695,7 +748,12 @@ func TestParseErrors(t *testing.T) {
 		{"else then a name", `$HTTP["host"] == "a" { } else x = 1`, `t.conf:1:31: expected a condition or '{' after else, found name x`},
 		{"else at EOF", `$HTTP["host"] == "a" { } else`, `t.conf:1:30: expected a condition or '{' after else, found end of file`},
 		{"else then a string", `$HTTP["host"] == "a" { } else "b"`, `t.conf:1:31: expected a condition or '{' after else, found string "b"`},
-		{"else then EOL", "$HTTP[\"host\"] == \"a\" { } else\n{ }", `t.conf:1:30: expected a condition or '{' after else, found end of line`},
+		{"else then a name on the next line", "$HTTP[\"host\"] == \"a\" { } else\nx = 1", `t.conf:2:1: expected a condition or '{' after else, found name x`},
+		{"condition on the line after else", "$HTTP[\"host\"] == \"a\" { }\nelse\n$HTTP[\"host\"] == \"b\" { }",
+			`t.conf:3:1: the condition must be on the same line as its 'else' (lighttpd reads an 'else' at the end of a line as a bare else and ignores the condition)`},
+		{"condition after a comment line after elseif", "$HTTP[\"host\"] == \"a\" {\n}\nelseif # b\n\n  $HTTP[\"host\"] == \"b\"\n{\n}",
+			`t.conf:5:3: the condition must be on the same line as its 'elseif' (lighttpd reads an 'elseif' at the end of a line as a bare else and ignores the condition)`},
+		{"else if at the end of a line", "$HTTP[\"host\"] == \"a\" { } else if\n$HTTP[\"host\"] == \"b\" { }", `t.conf:1:31: expected a condition or '{' after else, found name if`},
 		{"else branch written before the chain", "$HTTP[\"host\"] == \"b\" { }\n$HTTP[\"host\"] == \"a\" { } else $HTTP[\"host\"] == \"b\" { }", `t.conf:2:26: unreachable else condition: $HTTP["host"] == "b" was already written before this chain`},
 		{"condition chained to itself", `$HTTP["host"] == "a" { } else $HTTP["host"] == "a" { }`, `t.conf:1:26: unreachable else condition: $HTTP["host"] == "a" was already written before this chain`},
 		{"second else branch", "$HTTP[\"host\"] == \"a\" { } else $HTTP[\"host\"] == \"b\" { }\n$HTTP[\"host\"] == \"a\" { } else $HTTP[\"host\"] == \"c\" { }", `t.conf:2:26: $HTTP["host"] == "a" already has an else branch (at t.conf:1:31)`},
@@ -712,6 +770,7 @@ func TestParseErrors(t *testing.T) {
 		{"global inside global", "global {\n  global { }\n}", `t.conf:2:3: global { } cannot be nested in global { }`},
 		{"global not closed", "global {\n  x = 1", `t.conf:1:8: block is not closed: missing '}'`},
 		{"global without {", `global x = 1`, `t.conf:1:8: expected '{' to open the block, found name x`},
+		{"global without { before a statement", "global\nx = 1", `t.conf:2:1: expected '{' to open the block, found name x`},
 
 		// lexer errors surface unchanged
 		{"lexer error after a statement", "x = 1\ny = \"a\" \"b\"", `t.conf:2:9: strings may be combined with '+' or separated with ',' or '=>' in lists`},
