@@ -198,7 +198,8 @@ func lookupMethod(b []byte) Method {
 // its responses say HTTP/1.0, as lighttpd's do.
 type Version uint8
 
-// The versions an HTTP/1 request line may carry.
+// The versions an HTTP/1 request line may carry. A later HTTP/1 minor
+// version (HTTP/1.2 to HTTP/1.9) is parsed as Version11.
 const (
 	VersionUnknown Version = iota
 	Version10

@@ -155,6 +155,7 @@ func (r *Request) parseHead(o *config.ParseOpts) int {
 
 // parseRequestLine parses "method SP target SP HTTP/1.x" (line includes its
 // line break), lighttpd's way: the version is read from the end first.
+// HTTP/1.2 to HTTP/1.9 are read as HTTP/1.1.
 func (r *Request) parseRequestLine(line []byte, strict bool) int {
 	n := len(line)
 	if n < 13 { // the shortest is "x x HTTP/1.0\n"
@@ -180,7 +181,14 @@ func (r *Request) parseRequestLine(line []byte, strict bool) int {
 		r.Version = Version10
 		r.KeepAlive = false
 	default:
-		return 400 // lighttpd's 505 path is disabled: 400 it is
+		// RFC 9112 §2.6: a later minor version of HTTP/1 is processed as
+		// the highest one implemented, 1.1 (lighttpd answers 400). Any
+		// other version is 400 too: lighttpd's 505 path is disabled.
+		if string(line[p:n-1]) != "HTTP/1." || line[n-1] < '2' || line[n-1] > '9' {
+			return 400
+		}
+		r.Version = Version11
+		r.KeepAlive = true
 	}
 	if line[p-2] == ' ' {
 		return 400

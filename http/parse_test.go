@@ -72,6 +72,8 @@ func TestParseLighttpdUnit(t *testing.T) {
 		{"missing protocol + unknown method", crlf("BC /\n\n"), 400, nil},
 		{"missing protocol + unknown method + missing URI", crlf("ABC\n\n"), 400, nil},
 		{"unknown method", crlf("ABC / HTTP/1.0\n\n"), 501, nil},
+		// Still 400 in featherd, which reads HTTP/1.3 as HTTP/1.1 (RFC 9112
+		// §2.6), for the missing Host.
 		{"unknown protocol", crlf("GET / HTTP/1.3\n\n"), 400, nil},
 		{"absolute URI", crlf("GET http://www.example.org/ HTTP/1.0\n\n"), 0,
 			&want{host: str("www.example.org"), target: "/", path: "/"}},
@@ -186,7 +188,22 @@ func TestParseStatus(t *testing.T) {
 		{"lower-case method", "get / HTTP/1.1\r\n" + h11 + "\r\n", 501, nil},
 		{"lower-case protocol", "GET / http/1.1\r\n" + h11 + "\r\n", 400, nil},
 		{"HTTP/2.0", "GET / HTTP/2.0\r\n" + h11 + "\r\n", 400, nil},
-		{"HTTP/1.2", "GET / HTTP/1.2\r\n" + h11 + "\r\n", 400, nil},
+		// RFC 9112 §2.6: a later HTTP/1 minor version is processed as
+		// HTTP/1.1 (lighttpd: 400); other shapes stay 400.
+		{"HTTP/1.2", "GET / HTTP/1.2\r\n" + h11 + "\r\n", 0, &want{version: Version11, keepAlive: flag(true), host: str("example.org")}},
+		{"HTTP/1.9", "GET / HTTP/1.9\r\n" + h11 + "\r\n", 0, &want{version: Version11, keepAlive: flag(true)}},
+		{"HTTP/1.2 without Host", "GET / HTTP/1.2\r\n\r\n", 400, nil},
+		{"HTTP/1.2 with Connection: close", "GET / HTTP/1.2\r\n" + h11 + "Connection: close\r\n\r\n", 0,
+			&want{version: Version11, keepAlive: flag(false)}},
+		{"HTTP/1.2 chunked", "POST / HTTP/1.2\r\n" + h11 + "Transfer-Encoding: chunked\r\n\r\n", 0, &want{chunked: flag(true)}},
+		{"HTTP/1.10", "GET / HTTP/1.10\r\n" + h11 + "\r\n", 400, nil},
+		{"HTTP/1.", "GET / HTTP/1.\r\n" + h11 + "\r\n", 400, nil},
+		{"HTTP/1.a", "GET / HTTP/1.a\r\n" + h11 + "\r\n", 400, nil},
+		{"HTTP/1.: (the byte after 9)", "GET / HTTP/1.:\r\n" + h11 + "\r\n", 400, nil},
+		{"HTTP/1./ (the byte before 0)", "GET / HTTP/1./\r\n" + h11 + "\r\n", 400, nil},
+		{"HTTP/0.9", "GET / HTTP/0.9\r\n" + h11 + "\r\n", 400, nil},
+		{"HTTP/3.0", "GET / HTTP/3.0\r\n" + h11 + "\r\n", 400, nil},
+		{"HTTP/1.2 without a space before it", "GET /HTTP/1.2\r\n" + h11 + "\r\n", 400, nil},
 		{"HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400, nil},
 		{"trailing space after version", "GET / HTTP/1.1 \r\n" + h11 + "\r\n", 400, nil},
 		{"relative target", "GET index.html HTTP/1.1\r\n" + h11 + "\r\n", 400, nil},

@@ -28,6 +28,9 @@ func TestKeepAliveByVersion(t *testing.T) {
 		{"HTTP/1.1 default", "GET /f.txt HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1", "", true},
 		{"HTTP/1.1 close", "GET /f.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "HTTP/1.1", "close", false},
 		{"HTTP/1.1 close among tokens", "GET /f.txt HTTP/1.1\r\nHost: x\r\nConnection: TE, ,Close\r\n\r\n", "HTTP/1.1", "close", false},
+		// RFC 9112 §2.6: a later minor version is HTTP/1.1 (lighttpd: 400).
+		{"HTTP/1.2 default", "GET /f.txt HTTP/1.2\r\nHost: x\r\n\r\n", "HTTP/1.1", "", true},
+		{"HTTP/1.2 close", "GET /f.txt HTTP/1.2\r\nHost: x\r\nConnection: close\r\n\r\n", "HTTP/1.1", "close", false},
 		{"HTTP/1.0 default", "GET /f.txt HTTP/1.0\r\n\r\n", "HTTP/1.0", "close", false},
 		{"HTTP/1.0 keep-alive", "GET /f.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", "HTTP/1.0", "keep-alive", true},
 		{"HTTP/1.0 Keep-Alive any case", "GET /f.txt HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", "HTTP/1.0", "keep-alive", true},

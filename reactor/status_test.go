@@ -179,7 +179,12 @@ func TestStatuses(t *testing.T) {
 		// connection.
 		{name: "400 request line too short", req: "GARBAGE\r\n\r\n", status: 400, proto: "HTTP/1.0", close: true, check: errorPage(400)},
 		{name: "400 unknown protocol", req: "GET / RTSP/1.1\r\n" + host + "\r\n", status: 400, proto: "HTTP/1.0", close: true},
-		{name: "400 HTTP/1.2", req: "GET / HTTP/1.2\r\n" + host + "\r\n", status: 400, proto: "HTTP/1.0", close: true},
+		// RFC 9112 §2.6: HTTP/1.2 is served as HTTP/1.1 (lighttpd: 400).
+		{name: "200 HTTP/1.2", req: "GET /f.txt HTTP/1.2\r\n" + host + "\r\n", status: 200, proto: "HTTP/1.1",
+			check: body("hello world\n", "")},
+		{name: "400 HTTP/1.2 without Host", req: "GET /f.txt HTTP/1.2\r\n\r\n", status: 400, proto: "HTTP/1.1", close: true},
+		{name: "400 HTTP/1.10", req: "GET / HTTP/1.10\r\n" + host + "\r\n", status: 400, proto: "HTTP/1.0", close: true},
+		{name: "400 HTTP/2.0", req: "GET / HTTP/2.0\r\n" + host + "\r\n", status: 400, proto: "HTTP/1.0", close: true},
 		{name: "400 no version", req: "GET /f.txt/xxxxx\r\n" + host + "\r\n", status: 400, proto: "HTTP/1.0", close: true},
 		{name: "400 two blank lines before request", req: "\r\n\r\nGET / HTTP/1.1\r\n" + host + "\r\n", status: 400, proto: "HTTP/1.0", close: true},
 		{name: "400 double space before target", req: "GET  /f.txt HTTP/1.1\r\n" + host + "\r\n", status: 400, close: true},
