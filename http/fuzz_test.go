@@ -40,6 +40,7 @@ func FuzzParse(f *testing.F) {
 		"GET /%2f%5c%2E%2e%00%7f%c3%a4%ff?q=%20%2b+#f HTTP/1.1\r\nHost: x\r\n\r\n",
 		"GET https://Ex.ORG/ HTTP/1.1\r\nHost: ex.org\r\nUpgrade: websocket\r\nConnection: upgrade\r\nHTTP2-Settings: a\r\n\r\n",
 		"HEAD / HTTP/1.0\r\nX : y\r\nZ\t:w\r\n\tfold\r\n\r\n",
+		"GET http://A.b?x/../y HTTP/1.2\r\nHost: other\r\n\r\n",
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s), uint16(defaultBits), uint16(8192))

@@ -221,8 +221,9 @@ func (r *Request) parseRequestLine(line []byte, strict bool) int {
 }
 
 // targetAuthority handles a target that does not start with '/': the
-// absolute form (its authority becomes the Host header), OPTIONS *, a
-// CONNECT authority, or anything when header-strict is off.
+// absolute form (its authority becomes the Host header, and the rest the
+// target, "/" if it has no path), OPTIONS *, a CONNECT authority, or
+// anything when header-strict is off.
 func (r *Request) targetAuthority(uri []byte, strict bool) ([]byte, bool) {
 	hostStart := 0
 	switch {
@@ -232,14 +233,23 @@ func (r *Request) targetAuthority(uri []byte, strict bool) ([]byte, bool) {
 		hostStart = 8
 	}
 	if hostStart != 0 {
-		if slash := bytes.IndexByte(uri[hostStart:], '/'); slash >= 0 {
-			host := uri[hostStart : hostStart+slash]
-			if len(host) == 0 || len(host) >= maxHostLen {
-				return nil, false
-			}
-			r.setHost(host)
-			return uri[hostStart+slash:], true
+		end := hostStart // RFC 3986 §3.2: the authority ends at '/', '?' or '#'
+		for end < len(uri) && uri[end] != '/' && uri[end] != '?' && uri[end] != '#' {
+			end++
 		}
+		host := uri[hostStart:end]
+		if len(host) == 0 || len(host) >= maxHostLen {
+			return nil, false
+		}
+		r.setHost(host)
+		if end < len(uri) && uri[end] == '/' {
+			return uri[end:], true
+		}
+		// RFC 9112 §3.2.2 and RFC 3986 §6.2.3: an empty path is "/".
+		// (lighttpd answers 400.)
+		start := len(r.extra)
+		r.extra = append(append(r.extra, '/'), uri[end:]...)
+		return r.extra[start:], true
 	}
 	if !strict ||
 		(r.Method == MethodConnect && (uri[0] == ':' || isDigit(uri[0]))) ||

@@ -207,7 +207,18 @@ func TestParseStatus(t *testing.T) {
 		{"HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400, nil},
 		{"trailing space after version", "GET / HTTP/1.1 \r\n" + h11 + "\r\n", 400, nil},
 		{"relative target", "GET index.html HTTP/1.1\r\n" + h11 + "\r\n", 400, nil},
-		{"absolute form without path", "GET http://example.org HTTP/1.1\r\n\r\n", 400, nil},
+		// RFC 9112 §3.2.2: an empty path in absolute form is "/" (lighttpd: 400).
+		{"absolute form without path", "GET http://Example.org HTTP/1.1\r\n\r\n", 0,
+			&want{host: str("example.org"), target: "/", path: "/", query: str("")}},
+		{"absolute form without path, with a query", "GET https://example.org:8080?a=1&b=%2f HTTP/1.1\r\n\r\n", 0,
+			&want{host: str("example.org:8080"), target: "/?a=1&b=%2f", path: "/", query: str("a=1&b=%2F")}},
+		{"absolute form, query holding a slash", "GET http://example.org?a/b HTTP/1.1\r\n\r\n", 0,
+			&want{host: str("example.org"), target: "/?a/b", path: "/", query: str("a/b")}},
+		{"absolute form, empty query", "GET http://example.org? HTTP/1.0\r\n\r\n", 0,
+			&want{host: str("example.org"), target: "/?", path: "/", query: str("")}},
+		{"absolute form without path, with a fragment", "GET http://example.org#f?g HTTP/1.1\r\n\r\n", 0,
+			&want{host: str("example.org"), target: "/#f?g", path: "/", query: str("")}},
+		{"absolute form with empty authority and a query", "GET http://?a HTTP/1.1\r\n" + h11 + "\r\n", 400, nil},
 		{"absolute form with empty authority", "GET http:/// HTTP/1.1\r\n\r\n", 400, nil},
 		{"absolute form, other scheme", "GET ftp://example.org/ HTTP/1.1\r\n" + h11 + "\r\n", 400, nil},
 		{"authority too long", "GET http://" + strings.Repeat("a", 1024) + "/ HTTP/1.1\r\n\r\n", 400, nil},
@@ -341,6 +352,8 @@ func TestParseOptions(t *testing.T) {
 			{"loose Host", "GET / HTTP/1.1\r\nHost: Under_Score:80\r\n\r\n", 0, &want{host: str("under_score:80")}},
 			{"CONNECT name", "CONNECT example.org:443 HTTP/1.1\r\nHost: x\r\n\r\n", 0, &want{path: "example.org:443"}},
 			{"space in target encoded", "GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", 0, &want{path: "/a b"}},
+			{"absolute form without path", "GET http://x?q HTTP/1.1\r\n\r\n", 0, &want{host: str("x"), target: "/?q", path: "/", query: str("q")}},
+			{"a fragment ends the authority", "GET http://a#b/c HTTP/1.1\r\n\r\n", 0, &want{host: str("a"), path: "/"}},
 		})
 	})
 	t.Run("method-get-body", func(t *testing.T) {
@@ -697,7 +710,8 @@ func TestParseReuse(t *testing.T) {
 func TestParseZeroAlloc(t *testing.T) {
 	opts := optsFor(t, "")
 	var r Request
-	heads := [][]byte{[]byte(browserGET), []byte(crlf("GET /a/%2e%2e/b%20c?x=%41 HTTP/1.1\nHost: [::1]:80\nCookie: a\nCookie: b\nConnection: Upgrade\nUpgrade: h2c\n\n"))}
+	heads := [][]byte{[]byte(browserGET), []byte(crlf("GET /a/%2e%2e/b%20c?x=%41 HTTP/1.1\nHost: [::1]:80\nCookie: a\nCookie: b\nConnection: Upgrade\nUpgrade: h2c\n\n")),
+		[]byte("GET http://example.org?q HTTP/1.1\r\nHost: example.org\r\n\r\n")}
 	for _, h := range heads {
 		if _, st := r.Parse(h, opts, 8192); st != 0 {
 			t.Fatal(st)

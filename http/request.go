@@ -13,8 +13,8 @@ type Request struct {
 	Version Version
 	// Target is the request-target as received, except that an
 	// absolute-form "http://authority" prefix is removed (the authority
-	// becomes Host): lighttpd's target_orig, what REQUEST_URI and the
-	// access log show.
+	// becomes Host) and a "/" put in place of its empty path:
+	// lighttpd's target_orig, what REQUEST_URI and the access log show.
 	Target string
 	// Path is the decoded, normalised path (lighttpd's uri.path): what
 	// conditions ($HTTP["url"]) and handlers see. It always starts with

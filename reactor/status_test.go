@@ -36,6 +36,10 @@ server.max-request-field-size = 2048
 $HTTP["url"] =~ "^/nofollow/" {
   server.follow-symlink = "disable"
 }
+# What the conditions see of an absolute-form target's query.
+$HTTP["querystring"] == "noindex" {
+  index-file.names = ( "none.html" )
+}
 `
 
 // statusSetup adds what a string map cannot: a symlink under a
@@ -155,6 +159,12 @@ func TestStatuses(t *testing.T) {
 			check: body("hello world\n", "")},
 		{name: "200 absolute-form target without Host", req: "GET http://x/f.txt HTTP/1.1\r\n\r\n", status: 200,
 			check: body("hello world\n", "")},
+		// RFC 9112 §3.2.2: an empty path is "/" (lighttpd: 400).
+		{name: "200 absolute-form target without path", req: "GET http://x HTTP/1.1\r\n\r\n", status: 200,
+			check: body("<p>index</p>\n", "text/html")},
+		{name: "200 absolute-form target without path, with a query", req: "GET http://x?a=1 HTTP/1.1\r\n\r\n", status: 200,
+			check: body("<p>index</p>\n", "text/html")},
+		{name: "403 absolute-form target without path, query seen by conditions", req: "GET http://x?noindex HTTP/1.1\r\n\r\n", status: 403},
 		{name: "200 obs-fold header", req: "GET /f.txt HTTP/1.1\r\n" + host + "X-A: b\r\n c\r\n\r\n", status: 200, check: body("hello world\n", "")},
 		{name: "200 duplicate Host same value", req: "GET /f.txt HTTP/1.1\r\nHost: a\r\nHost: A\r\n\r\n", status: 200,
 			check: body("hello world\n", "")},
