@@ -35,12 +35,13 @@ func FuzzParse(f *testing.F) {
 		"CONNECT 1.2.3.4:443 HTTP/1.1\r\nHost: x\r\n\r\n",
 		"GET /%c0%ae%c0%ae/\\..\\%5c HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: x\r\n\r\n",
 		"GET ../../a HTTP/1.0\n\n",
-		"GET /a?b HTTP/1.1\r\nHost: a.b.\r\nHost: A.B\r\nIf-None-Match: x\r\nIf-None-Match: y\r\nContent-Type: a\r\nIf-Modified-Since: b\r\nConnection: close, keep-alive\r\n\r\n",
+		"GET /a?b HTTP/1.1\r\nHost: a.b.\r\nIf-None-Match: x\r\nIf-None-Match: y\r\nContent-Type: a\r\nIf-Modified-Since: b\r\nConnection: close, keep-alive\r\n\r\n",
 		"POST /x HTTP/1.1\r\nHost: [::ffff:1.2.3.4]:0x50\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n",
 		"GET /%2f%5c%2E%2e%00%7f%c3%a4%ff?q=%20%2b+#f HTTP/1.1\r\nHost: x\r\n\r\n",
 		"GET https://Ex.ORG/ HTTP/1.1\r\nHost: ex.org\r\nUpgrade: websocket\r\nConnection: upgrade\r\nHTTP2-Settings: a\r\n\r\n",
 		"HEAD / HTTP/1.0\r\nX : y\r\nZ\t:w\r\n\tfold\r\n\r\n",
 		"GET http://A.b?x/../y HTTP/1.2\r\nHost: other\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n",
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s), uint16(defaultBits), uint16(8192))

@@ -12,19 +12,40 @@ const schemePort = 80
 
 // hostPolicy checks and rewrites r.Host with server.http-parseopts
 // host-strict and host-normalize, and stores the result as the Host header.
+// A Host line that an absolute-form target overrides must pass the same
+// checks (RFC 9112 §3.2: an invalid Host is 400), though it is not used.
 func (r *Request) hostPolicy(o *config.ParseOpts) bool {
-	host := r.Host
+	if r.overriddenHost != "" {
+		start := len(r.extra)
+		_, ok := r.checkHost(r.overriddenHost, o)
+		r.extra = r.extra[:start]
+		if !ok {
+			return false
+		}
+	}
+	host, ok := r.checkHost(r.Host, o)
+	if !ok {
+		return false
+	}
+	r.Host = host
+	r.fields[r.fieldByID(hdrHost)].value = host
+	return true
+}
+
+// checkHost applies host-strict and host-normalize to host and returns the
+// result, which may be built in r.extra.
+func (r *Request) checkHost(host string, o *config.ParseOpts) (string, bool) {
 	if o.HostStrict {
 		start := len(r.extra)
 		var ok bool
 		if r.extra, ok = appendStrictHost(r.extra, host); !ok {
-			return false
+			return "", false
 		}
 		host = bstr(r.extra[start:])
 	} else {
 		for i := 0; i < len(host); i++ {
 			if c := host[i]; c == 0 || c == '\r' || c == '\n' {
-				return false
+				return "", false
 			}
 		}
 	}
@@ -32,13 +53,11 @@ func (r *Request) hostPolicy(o *config.ParseOpts) bool {
 		start := len(r.extra)
 		var ok bool
 		if r.extra, ok = appendNormalHost(r.extra, host); !ok {
-			return false
+			return "", false
 		}
 		host = bstr(r.extra[start:])
 	}
-	r.Host = host
-	r.fields[r.fieldByID(hdrHost)].value = host
-	return true
+	return host, true
 }
 
 // appendStrictHost checks h with lighttpd's host-strict rules and appends

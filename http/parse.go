@@ -306,6 +306,14 @@ func (r *Request) parseHeaderLine(line []byte, strict bool) int {
 		return 400
 	}
 	id := lookupHeader(name)
+	if id == hdrHost {
+		// RFC 9112 §3.2: more than one Host line is 400, even an empty
+		// one or one with the same value (which lighttpd ignores).
+		if r.hostLine {
+			return 400
+		}
+		r.hostLine = true
+	}
 
 	v := colon + 1
 	for v < len(line) && (line[v] == ' ' || line[v] == '\t') {
@@ -341,17 +349,19 @@ func (r *Request) parseHeaderLine(line []byte, strict bool) int {
 func (r *Request) addHeader(id headerID, name, value []byte) int {
 	switch id {
 	case hdrHost:
-		if !r.has(hdrHost) {
-			if len(value) >= maxHostLen {
-				return 400
-			}
-			r.setHost(value)
+		if len(value) >= maxHostLen {
+			return 400
+		}
+		if r.has(hdrHost) {
+			// Only an absolute-form target sets Host before the one
+			// Host line: its authority is the Host, and the line is not
+			// used whatever host it names (RFC 9112 §3.2.2; lighttpd
+			// answers 400 when they differ).
+			r.overriddenHost = bstr(value)
 			return 0
 		}
-		if r.Host == bstr(value) {
-			return 0 // the same authority as the request line
-		}
-		return r.duplicate(id, value)
+		r.setHost(value)
+		return 0
 	case hdrIfModifiedSince, hdrIfNoneMatch, hdrContentType, hdrHTTP2Settings:
 		if r.has(id) {
 			return r.duplicate(id, value)

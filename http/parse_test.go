@@ -103,8 +103,10 @@ func TestParseLighttpdUnit(t *testing.T) {
 		{"absolute-uri in request-line (with Host match)",
 			crlf("GET http://zzz.example.org/ HTTP/1.1\nHost: zzz.example.org\nConnection: close\n\n"), 0,
 			&want{headers: map[string]string{"Host": "zzz.example.org"}}},
+		// lighttpd: 400. RFC 9112 §3.2.2: the Host line is ignored.
 		{"absolute-uri in request-line (with Host mismatch)",
-			crlf("GET http://zzz.example.org/ HTTP/1.1\nHost: aaa.example.org\nConnection: close\n\n"), 400, nil},
+			crlf("GET http://zzz.example.org/ HTTP/1.1\nHost: aaa.example.org\nConnection: close\n\n"), 0,
+			&want{host: str("zzz.example.org"), headers: map[string]string{"Host": "zzz.example.org"}}},
 		{"ignore duplicated If-Modified-Since if matching",
 			crlf("GET / HTTP/1.1\nHost: zzz.example.org\nIf-Modified-Since: Sun, 01 Jan 2036 00:00:02 GMT\nIf-Modified-Since: Sun, 01 Jan 2036 00:00:02 GMT\nConnection: close\n\n"), 0,
 			&want{headers: map[string]string{"If-Modified-Since": "Sun, 01 Jan 2036 00:00:02 GMT"}}},
@@ -259,8 +261,26 @@ func TestParseStatus(t *testing.T) {
 		{"HTTP/1.1 with empty Host", "GET / HTTP/1.1\r\nHost:\r\n\r\n", 400, nil},
 		{"HTTP/1.0 without Host", "GET / HTTP/1.0\r\n\r\n", 0, &want{host: str("")}},
 		{"duplicate Host, different", "GET / HTTP/1.1\r\nHost: a.org\r\nHost: b.org\r\n\r\n", 400, nil},
-		{"duplicate Host, same but case", "GET / HTTP/1.1\r\nHost: a.org\r\nHost: A.ORG\r\n\r\n", 0,
-			&want{host: str("a.org"), headers: map[string]string{"host": "a.org"}}},
+		// RFC 9112 §3.2: any second Host line is 400 (lighttpd ignores
+		// one with the same value).
+		{"duplicate Host, same value", "GET / HTTP/1.1\r\nHost: a.org\r\nHost: a.org\r\n\r\n", 400, nil},
+		{"duplicate Host, same but case", "GET / HTTP/1.1\r\nHost: a.org\r\nHost: A.ORG\r\n\r\n", 400, nil},
+		{"duplicate Host in HTTP/1.0", "GET / HTTP/1.0\r\nHost: a.org\r\nHost: a.org\r\n\r\n", 400, nil},
+		{"empty Host line then Host", "GET / HTTP/1.1\r\nHost:\r\nHost: a.org\r\n\r\n", 400, nil},
+		{"Host then empty Host line", "GET / HTTP/1.1\r\nHost: a.org\r\nHost: \r\n\r\n", 400, nil},
+		{"duplicate Host, other spelling of the name", "GET / HTTP/1.1\r\nHost: a.org\r\nhOST: a.org\r\n\r\n", 400, nil},
+		// RFC 9112 §3.2.2: with an absolute-form target, its authority is
+		// the Host and the one Host line is ignored.
+		{"absolute form and the same Host", "GET http://a.org/x HTTP/1.1\r\nHost: a.org\r\n\r\n", 0,
+			&want{host: str("a.org"), path: "/x", headers: map[string]string{"Host": "a.org"}}},
+		{"absolute form and another Host", "GET http://a.org/x HTTP/1.1\r\nHost: b.org\r\n\r\n", 0,
+			&want{host: str("a.org"), path: "/x", headers: map[string]string{"Host": "a.org"}}},
+		// RFC 9112 §3.2: an invalid Host is 400 even where it is not used.
+		{"absolute form and an invalid Host", "GET http://a.org/x HTTP/1.1\r\nHost: b_b/\r\n\r\n", 400, nil},
+		{"absolute form and a Host too long", "GET http://a.org/x HTTP/1.1\r\nHost: " + strings.Repeat("a", 1024) + "\r\n\r\n", 400, nil},
+		{"absolute form and an empty Host", "GET http://a.org/x HTTP/1.1\r\nHost:\r\n\r\n", 0, &want{host: str("a.org")}},
+		{"absolute form and two Host lines", "GET http://a.org/x HTTP/1.1\r\nHost: a.org\r\nHost: a.org\r\n\r\n", 400, nil},
+		{"absolute form with an invalid authority", "GET http://b_b/x HTTP/1.1\r\nHost: a.org\r\n\r\n", 400, nil},
 		{"Host with path", "GET / HTTP/1.1\r\nHost: a.org/x\r\n\r\n", 400, nil},
 		{"Host with userinfo", "GET / HTTP/1.1\r\nHost: u@a.org\r\n\r\n", 400, nil},
 		{"Host with underscore", "GET / HTTP/1.1\r\nHost: a_b.org\r\n\r\n", 400, nil},
@@ -350,6 +370,7 @@ func TestParseOptions(t *testing.T) {
 			{"relative target simplified", "GET ../a/b HTTP/1.1\r\nHost: x\r\n\r\n", 0, &want{path: "/a/b"}},
 			{"relative target refused", "GET a/b HTTP/1.1\r\nHost: x\r\n\r\n", 400, nil},
 			{"loose Host", "GET / HTTP/1.1\r\nHost: Under_Score:80\r\n\r\n", 0, &want{host: str("under_score:80")}},
+			{"loose Host line an absolute-form target overrides", "GET http://a.org/ HTTP/1.1\r\nHost: Under_Score:80\r\n\r\n", 0, &want{host: str("a.org")}},
 			{"CONNECT name", "CONNECT example.org:443 HTTP/1.1\r\nHost: x\r\n\r\n", 0, &want{path: "example.org:443"}},
 			{"space in target encoded", "GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", 0, &want{path: "/a b"}},
 			{"absolute form without path", "GET http://x?q HTTP/1.1\r\n\r\n", 0, &want{host: str("x"), target: "/?q", path: "/", query: str("q")}},
@@ -371,6 +392,9 @@ func TestParseOptions(t *testing.T) {
 			{"IPv4-compatible IPv6", "GET / HTTP/1.1\r\nHost: [::102:304]\r\n\r\n", 0, &want{host: str("[::1.2.3.4]")}},
 			{"IPv4-mapped IPv6", "GET / HTTP/1.1\r\nHost: [::ffff:102:304]\r\n\r\n", 0, &want{host: str("[::ffff:1.2.3.4]")}},
 			{"bad IPv6", "GET / HTTP/1.1\r\nHost: [1::2::3]\r\n\r\n", 400, nil},
+			{"absolute form: the target's host normalised, not the Host line's", "GET http://A.org:80/ HTTP/1.1\r\nHost: b.org:8080\r\n\r\n", 0,
+				&want{host: str("a.org"), headers: map[string]string{"Host": "a.org"}}},
+			{"absolute form: a Host line normalize refuses", "GET http://a.org/ HTTP/1.1\r\nHost: [1::2::3]\r\n\r\n", 400, nil},
 		})
 		loose := optsFor(t, `server.http-parseopts = ( "host-strict" => "disable", "host-normalize" => "enable" )`)
 		runParseCases(t, loose, []parseCase{

@@ -54,6 +54,9 @@ type Request struct {
 	parts  []part
 	slots  []int32 // open-addressing index of fields by name, entry+1
 	seen   uint32  // bit per headerID present
+
+	hostLine       bool   // a Host header line was parsed
+	overriddenHost string // that line's value when an absolute-form target overrides it
 }
 
 // Reset clears r for the next request and keeps its buffers.
@@ -79,6 +82,8 @@ func (r *Request) Reset() {
 	clear(r.parts)
 	r.parts = r.parts[:0]
 	r.seen = 0
+	r.hostLine = false
+	r.overriddenHost = ""
 }
 
 // Header returns the value of the named request header, matched
