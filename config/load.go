@@ -156,6 +156,7 @@ func (c *Config) finish(opts *LoadOptions) error {
 	c.warnLimits(&w)
 
 	c.base = Defaults(opts.DefaultTag)
+	c.base.HTTPPathinfo = c.Server.Features.HTTPPathinfo
 	c.patches = make([][]patch, len(c.Blocks))
 	globalSocket := defaultSocketOptions()
 	socketOpts := make(map[int]SocketOptions)

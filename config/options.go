@@ -49,6 +49,12 @@ type Options struct {
 	StaticFileETags             bool     // static-file.etags
 	StaticFileDisablePathinfo   bool     // static-file.disable-pathinfo
 
+	// HTTPPathinfo is the feature flag server.http-pathinfo (set for the
+	// whole server, as lighttpd's r->conf.http_pathinfo is): when off, a
+	// path that continues past a file is 404 rather than the file with
+	// PATH_INFO.
+	HTTPPathinfo bool
+
 	ErrorLog    string // server.errorlog: a file, "|command", or empty for stderr
 	BreakageLog string // server.breakagelog
 
@@ -83,6 +89,7 @@ func Defaults(tag string) Options {
 		ETagUseMtime:         true,
 		ETagUseSize:          true,
 		StaticFileETags:      true,
+		HTTPPathinfo:         true,
 	}
 }
 

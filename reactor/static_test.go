@@ -623,3 +623,27 @@ func TestCork(t *testing.T) {
 		}
 	})
 }
+
+// TestHTTPPathinfoFlag: with the feature flag server.http-pathinfo
+// disabled, a path that continues past a file is 404, as in lighttpd,
+// rather than the file served with PATH_INFO.
+func TestHTTPPathinfoFlag(t *testing.T) {
+	files := map[string]string{"f.txt": "hello\n"}
+	for _, tc := range []struct {
+		name, conf string
+		status     int
+	}{
+		{"default", "", 200},
+		{"disabled", `server.feature-flags = ( "server.http-pathinfo" => "disable" )`, 404},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := startServer(t, serverOpts{conf: tc.conf, files: files})
+			if r := ts.get("/f.txt/more"); r.status != tc.status {
+				t.Errorf("GET /f.txt/more: %d, want %d", r.status, tc.status)
+			}
+			if r := ts.get("/f.txt"); r.status != 200 || string(r.body) != "hello\n" {
+				t.Errorf("GET /f.txt: %d %q", r.status, r.body)
+			}
+		})
+	}
+}

@@ -72,6 +72,10 @@ func (h *Handler) Serve(w *http.Response, r *http.Request, o *config.Options) {
 		w.Status = 403
 		return
 	case unix.ENOTDIR:
+		if !o.HTTPPathinfo {
+			w.Status = 404
+			return
+		}
 		if e = h.pathInfo(len(root)); e == nil {
 			w.Status = 404
 			return
