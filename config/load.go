@@ -290,7 +290,7 @@ func (c *Config) listSockets(global SocketOptions, blockOpts map[int]SocketOptio
 		if b.Cond.Op != OpEq {
 			continue // != only compares
 		}
-		s.Options, s.Block, s.Pos = so, b.Index, b.Pos
+		s.Options, s.Block, s.Pos = so.withV4Mapped(), b.Index, b.Pos
 		blockSockets = append(blockSockets, s)
 	}
 
@@ -301,7 +301,7 @@ func (c *Config) listSockets(global SocketOptions, blockOpts map[int]SocketOptio
 		if err != nil {
 			errs = append(errs, errorf(c.keyPos("server.bind"), "server.bind: %v", err))
 		} else {
-			s.Options, s.Pos = global, c.keyPos("server.bind")
+			s.Options, s.Pos = global.withV4Mapped(), c.keyPos("server.bind")
 			dup := false
 			for _, bs := range blockSockets {
 				dup = dup || bs.Token == s.Token

@@ -199,9 +199,19 @@ type SocketOptions struct {
 	BSDAcceptFilter string // server.bsd-accept-filter (FreeBSD only; ignored)
 	DeferAccept     bool   // server.defer-accept: TCP_DEFER_ACCEPT
 	UseIPv6         bool   // server.use-ipv6: ":port" means [::]:port
-	SetV6Only       bool   // server.set-v6only: IPV6_V6ONLY on [::] sockets
+	SetV6Only       bool   // server.set-v6only: IPV6_V6ONLY on IPv6 sockets; server.v4mapped overrides it
 	V4Mapped        int    // server.v4mapped: -1 unset, else 0/1
 	IPTransparent   bool   // server.ip-transparent: IP_TRANSPARENT
+}
+
+// withV4Mapped applies server.v4mapped, which, when set, decides
+// IPV6_V6ONLY in place of server.set-v6only (lighttpd's network.c): enabled,
+// an IPv6 socket also takes IPv4 clients.
+func (o SocketOptions) withV4Mapped() SocketOptions {
+	if o.V4Mapped >= 0 {
+		o.SetV6Only = o.V4Mapped == 0
+	}
+	return o
 }
 
 func defaultSocketOptions() SocketOptions {

@@ -167,3 +167,42 @@ $SERVER["socket"] == "`+path+`" { }`)
 		}
 	}
 }
+
+// TestListenV4Mapped: server.v4mapped, when set, decides whether an IPv6
+// wildcard socket also takes IPv4 clients, over server.set-v6only.
+func TestListenV4Mapped(t *testing.T) {
+	tests := []struct {
+		name, conf string
+		v4         bool // an IPv4 client gets through
+	}{
+		{"v4mapped enabled", `server.v4mapped = "enable"`, true},
+		{"v4mapped disabled", "server.set-v6only = \"disable\"\nserver.v4mapped = \"disable\"", false},
+		{"set-v6only disabled", `server.set-v6only = "disable"`, true},
+		{"default", ``, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			free, err := net.Listen("tcp4", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			port := strconv.Itoa(free.Addr().(*net.TCPAddr).Port)
+			free.Close()
+			ls, err := Listen(loadConfig(t, "server.bind = \"[::]\"\nserver.port = "+port+"\n"+tt.conf))
+			if err != nil {
+				if strings.Contains(err.Error(), "address family not supported") {
+					t.Skip("no IPv6 here")
+				}
+				t.Fatal(err)
+			}
+			defer CloseListeners(ls)
+			c, err := net.DialTimeout("tcp4", "127.0.0.1:"+port, 2*time.Second)
+			if err == nil {
+				c.Close()
+			}
+			if (err == nil) != tt.v4 {
+				t.Errorf("IPv4 client: %v; want it to get through: %v", err, tt.v4)
+			}
+		})
+	}
+}
