@@ -75,12 +75,12 @@ func decodeParseOpts(s *ServerOptions, v Value) error {
 	return nil
 }
 
-// featureFlag describes one server.feature-flags entry lighttpd knows.
+// featureFlag is a server.feature-flags entry featherd decodes into
+// Features, which type-checks it. Those it does not act on yet are also
+// in ignoredOptions, and so are the flags lighttpd knows that featherd
+// does not decode at all.
 type featureFlag struct {
 	set func(f *Features, v Value) error
-	// missing, for flags featherd does not implement, says what enabling
-	// the flag would ask for; such flags get a warning when enabled.
-	missing string
 }
 
 func boolFlag(field func(*Features) *bool) featureFlag {
@@ -99,8 +99,6 @@ func secondsFlag(field func(*Features) *time.Duration) featureFlag {
 	}}
 }
 
-func missingFlag(what string) featureFlag { return featureFlag{missing: what} }
-
 var featureFlags = map[string]featureFlag{
 	"server.graceful-restart-bg":       boolFlag(func(f *Features) *bool { return &f.GracefulRestartBG }),
 	"server.graceful-shutdown-timeout": secondsFlag(func(f *Features) *time.Duration { return &f.GracefulShutdownTimeout }),
@@ -117,31 +115,16 @@ var featureFlags = map[string]featureFlag{
 		f.TrailerWhitelist = s
 		return err
 	}},
-
-	"server.h2proto":                missingFlag("HTTP/2"),
-	"server.h2c":                    missingFlag("HTTP/2 over cleartext"),
-	"server.network-mptcp":          missingFlag("multipath TCP"),
-	"server.errorlog-utf8":          {},
-	"server.pcre_jit":               {},
-	"server.h1-discard-backend-1xx": {},
-	"server.h2-discard-backend-1xx": {},
-	"server.discard-backend-1xx":    {},
-	"auth.delay-invalid-creds":      {},
-	"gw.upgrade-with-request-body":  {},
-	"proxy.force-http10":            {},
-	"cgi.tempfile-accum":            {},
 }
 
-// decodeFeatureFlags reads server.feature-flags into s.Features. Flags
-// that featherd does not act on are checked by featureWarnings.
+// decodeFeatureFlags reads server.feature-flags into s.Features.
 func decodeFeatureFlags(s *ServerOptions, v Value) error {
 	list, err := decodeHash(v)
 	if err != nil {
 		return err
 	}
 	for _, e := range list {
-		ff := featureFlags[strings.ToLower(e.Key)]
-		if ff.set != nil {
+		if ff, ok := featureFlags[strings.ToLower(e.Key)]; ok {
 			if err := ff.set(&s.Features, e.Value); err != nil {
 				return fmt.Errorf("%q: %v", e.Key, err)
 			}
@@ -150,21 +133,14 @@ func decodeFeatureFlags(s *ServerOptions, v Value) error {
 	return nil
 }
 
-// featureWarnings lists the flags featherd ignores: unknown ones, and
-// known ones asking for something featherd does not have.
-func featureWarnings(v Value) []string {
-	var out []string
-	for _, e := range v.List {
+// warnUnknownFlags warns about the flags neither featherd nor lighttpd
+// knows (TLS modules' ssl.* flags aside).
+func warnUnknownFlags(w *warnings, s Setting) {
+	for _, e := range s.Value.List {
 		key := strings.ToLower(e.Key)
-		ff, known := featureFlags[key]
-		switch {
-		case !known && !strings.HasPrefix(key, "ssl."):
-			out = append(out, fmt.Sprintf("unknown feature flag %q (ignored)", e.Key))
-		case ff.missing != "":
-			if on, _ := decodeBool(e.Value); on {
-				out = append(out, fmt.Sprintf("feature flag %q asks for %s, which featherd does not support (ignored)", e.Key, ff.missing))
-			}
+		if _, ok := featureFlags[key]; ok || findIgnored(key, true) != nil || strings.HasPrefix(key, "ssl.") {
+			continue
 		}
+		w.add(elementPos(e, s), fmt.Sprintf("unknown feature flag %q (ignored)", e.Key))
 	}
-	return out
 }

@@ -149,9 +149,7 @@ func (c *Config) finish(opts *LoadOptions) error {
 		}
 	}
 	if s, ok := global.Lookup("server.feature-flags"); ok {
-		for _, msg := range featureWarnings(s.Value) {
-			w.add(s.Pos, msg)
-		}
+		warnUnknownFlags(&w, s)
 	}
 	c.warnLimits(&w)
 
@@ -206,6 +204,7 @@ func (c *Config) finish(opts *LoadOptions) error {
 			}
 		}
 	}
+	c.warnIgnored(&w)
 	// Decided here, once every file is read, so the flag and the backends
 	// may come in either order and from any included file. lighttpd only
 	// turns the flag off with an error; featherd refuses the configuration.

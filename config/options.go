@@ -146,8 +146,8 @@ type ParseOpts struct {
 	URLInvalidUTF8Reject   bool // url-invalid-utf8-reject
 }
 
-// Features are the server.feature-flags featherd acts on. Flags it knows
-// from lighttpd but does not implement are warned about when enabled.
+// Features are the server.feature-flags featherd decodes; ignoredOptions
+// lists those it does not act on yet.
 type Features struct {
 	GracefulRestartBG       bool          // server.graceful-restart-bg
 	GracefulShutdownTimeout time.Duration // server.graceful-shutdown-timeout; 0 waits for ever

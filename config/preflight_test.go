@@ -14,16 +14,16 @@ import (
 // expected messages can name them.
 func preflightConf(dir string, replace map[string]string) string {
 	lines := []struct{ key, value string }{
-		{"server.document-root", `"` + dir + `/htdocs"`},         // line 1
-		{"server.pid-file", `"` + dir + `/run/featherd.pid"`},    // line 2
-		{"server.errorlog", `"` + dir + `/log/error.log"`},       // line 3
-		{"server.upload-dirs", `( "` + dir + `/tmp" )`},          // line 4
-		{"server.port", `8080`},                                  // line 5
-		{"server.max-fds", `1024`},                               // line 6
-		{"server.breakagelog", `"|/usr/bin/logger -t featherd"`}, // line 7
-		{"server.max-request-field-size", `8192`},                // line 8
-		{"var.unused", `""`},                                     // line 9, a free slot
-		{"server.tag", `"featherd"`},                             // line 10
+		{"server.document-root", `"` + dir + `/htdocs"`},      // line 1
+		{"server.pid-file", `"` + dir + `/run/featherd.pid"`}, // line 2
+		{"server.errorlog", `"` + dir + `/log/error.log"`},    // line 3
+		{"server.upload-dirs", `( "` + dir + `/tmp" )`},       // line 4
+		{"server.port", `8080`},                               // line 5
+		{"server.max-fds", `1024`},                            // line 6
+		{"server.breakagelog", `""`},                          // line 7
+		{"server.max-request-field-size", `8192`},             // line 8
+		{"var.unused", `""`},                                  // line 9, a free slot
+		{"server.tag", `"featherd"`},                          // line 10
 	}
 	var b strings.Builder
 	for _, l := range lines {
@@ -36,6 +36,9 @@ func preflightConf(dir string, replace map[string]string) string {
 	b.WriteString(replace["extra"])
 	return b.String()
 }
+
+const breakagelogWarning = "test.conf:7:1: warning: server.breakagelog is not supported yet and is ignored: " +
+	"the file is not opened, and featherd's own stderr stays where it was started"
 
 func preflightDir(t *testing.T) string {
 	t.Helper()
@@ -85,6 +88,19 @@ func TestPreflight(t *testing.T) {
 			name:    "error log directory missing",
 			replace: map[string]string{"server.errorlog": `"` + dir + `/nolog/error.log"`},
 			err:     "test.conf:3:1: server.errorlog: stat " + dir + "/nolog: no such file or directory",
+		},
+		{
+			// featherd does not act on server.breakagelog yet (a warning
+			// says so), but -tt still checks it as lighttpd would open it.
+			name:    "breakagelog directory missing",
+			replace: map[string]string{"server.breakagelog": `"` + dir + `/nolog/breakage.log"`},
+			err:     "test.conf:7:1: server.breakagelog: stat " + dir + "/nolog: no such file or directory",
+			warns:   []string{breakagelogWarning},
+		},
+		{
+			name:    "piped breakagelog is no file",
+			replace: map[string]string{"server.breakagelog": `"|/usr/bin/logger -t featherd"`},
+			warns:   []string{breakagelogWarning},
 		},
 		{
 			name:    "upload dir missing is a warning",
