@@ -1,8 +1,10 @@
 // Package config reads lighttpd.conf: the lexer and parser of lighttpd
 // 1.4's configuration language (variables, env.*, +=, include,
 // include_shell, global and conditional blocks), the typed options with
-// lighttpd's defaults, the evaluation of conditionals per connection and
-// request, and the printing of the evaluated configuration (-p).
+// lighttpd's defaults, what featherd refuses or ignores for lack of a
+// module or a feature (modules.go, ignored.go), the evaluation of
+// conditionals per connection and request, and the printing of the
+// evaluated configuration (-p).
 //
 // A loaded *Config is immutable and may be shared by every goroutine. The
 // per-request state lives in an Eval, owned by one connection.
@@ -204,6 +206,7 @@ func (c *Config) finish(opts *LoadOptions) error {
 			}
 		}
 	}
+	errs = append(errs, c.refuseMissing(loaded)...)
 	c.warnIgnored(&w)
 	// Decided here, once every file is read, so the flag and the backends
 	// may come in either order and from any included file. lighttpd only

@@ -5,25 +5,126 @@ import (
 	"strings"
 )
 
-// module describes a lighttpd module: the key prefixes it owns and
-// whether featherd has it. Real lighttpd.conf files load many modules;
-// featherd starts with the ones it lacks, warning once for each module and
-// once for each of their keys.
+// What featherd does with a lighttpd module it does not have yet is decided
+// module by module, from what the module's mod_*.c does to a request:
+//
+//   - A module whose absence cannot expose anything or serve something other
+//     than lighttpd would (logs, statistics, compression, directory
+//     listings, caching headers, TLS, whose sockets featherd does not open)
+//     is warned about once, and so is each of its options.
+//   - A module that would act on requests (access control; a handler that
+//     would run instead of serving the file; a module that changes which
+//     file a URL maps to or the headers a browser relies on) makes featherd
+//     refuse the configuration, naming the option, when it would act: the
+//     module is loaded and one of the options that make it act (its
+//     triggers below) is set, in any block, to a value that enables it.
+//     Loaded with none of them set, lighttpd's module does nothing, and a
+//     warning is enough.
+//
+// An option whose module is not loaded does nothing in lighttpd either: it
+// gets lighttpd's "unknown config-key" warning. Which modules are loaded
+// is server.modules after lighttpd's compatibility loading
+// (effectiveModules).
+
+// module describes a lighttpd module: the key prefixes it owns, whether
+// featherd has it, and, for one it lacks that would act on requests, the
+// options that make it act.
 type module struct {
 	name string
 	keys []string // key prefixes owned by the module
 	have bool
+	// triggers are the options that make the module act on requests. A
+	// module featherd lacks with triggers is refused when one is set; one
+	// without them is only warned about.
+	triggers []trigger
 }
+
+// trigger is an option that makes a module act on requests.
+type trigger struct {
+	key string
+	// why says what featherd would do differently from lighttpd.
+	why string
+	// only, when not nil, is a further condition elsewhere in the
+	// configuration for the option to matter.
+	only func(c *Config) bool
+}
+
+// triggers lists keys that make a module act, all for the same reason.
+func triggers(why string, keys ...string) []trigger {
+	out := make([]trigger, len(keys))
+	for i, k := range keys {
+		out[i] = trigger{key: k, why: why}
+	}
+	return out
+}
+
+// The reasons a module featherd lacks is refused.
+const (
+	whyDeny     = "featherd would serve what lighttpd denies"
+	whyBackend  = "featherd would answer from the document root (sending a script's source, for one) what lighttpd hands to a backend"
+	whyMapping  = "featherd would serve other files than lighttpd for the same URLs"
+	whyVhost    = "featherd would serve every host from server.document-root instead of the document root lighttpd picks for it"
+	whyHeaders  = "featherd would not add or change the headers lighttpd does (security headers, for one)"
+	whyRedirect = "featherd would serve what lighttpd redirects"
+)
 
 var modules = []module{
 	{name: "mod_indexfile", keys: []string{"index-file.", "server.indexfiles"}, have: true},
 	{name: "mod_staticfile", keys: []string{"static-file."}, have: true},
 
-	{name: "mod_access", keys: []string{"url.access-"}},
-	{name: "mod_accesslog", keys: []string{"accesslog."}},
-	{name: "mod_ajp13", keys: []string{"ajp13."}},
-	{name: "mod_alias", keys: []string{"alias."}},
-	{name: "mod_auth", keys: []string{"auth."}},
+	// Refused when they act.
+	{name: "mod_access", keys: []string{"url.access-"},
+		triggers: triggers(whyDeny, "url.access-deny", "url.access-allow")},
+	{name: "mod_auth", keys: []string{"auth."},
+		triggers: triggers("featherd would serve without asking for the credentials lighttpd requires", "auth.require")},
+	{name: "mod_evasive", keys: []string{"evasive."},
+		triggers: triggers("featherd would not limit each client's connections as lighttpd does", "evasive.max-conns-per-ip")},
+	{name: "mod_extforward", keys: []string{"extforward."}, triggers: []trigger{
+		{key: "extforward.forwarder", only: (*Config).readsForwardedClient,
+			why: "featherd would match conditions on the client's address, scheme or host against the proxy's, where lighttpd uses the client's"},
+		{key: "extforward.hap-PROXY",
+			why: "featherd would read the PROXY protocol header that starts each connection as a bad request"},
+	}},
+	{name: "mod_magnet", keys: []string{"magnet."},
+		triggers: triggers("featherd would not run the Lua scripts lighttpd runs on requests",
+			"magnet.attract-raw-url-to", "magnet.attract-physical-path-to", "magnet.attract-response-start-to")},
+	{name: "mod_secdownload", keys: []string{"secdownload."},
+		triggers: triggers("featherd would not check the signed download URLs lighttpd checks", "secdownload.uri-prefix")},
+	{name: "mod_trigger_b4_dl", keys: []string{"trigger-before-download."},
+		triggers: triggers(whyDeny, "trigger-before-download.download-url")},
+
+	{name: "mod_ajp13", keys: []string{"ajp13."}, triggers: triggers(whyBackend, "ajp13.server")},
+	{name: "mod_cgi", keys: []string{"cgi."},
+		triggers: triggers("featherd would send CGI programs' source where lighttpd runs them", "cgi.assign")},
+	{name: "mod_fastcgi", keys: []string{"fastcgi."}, triggers: triggers(whyBackend, "fastcgi.server")},
+	{name: "mod_proxy", keys: []string{"proxy."}, triggers: triggers(whyBackend, "proxy.server")},
+	{name: "mod_scgi", keys: []string{"scgi."}, triggers: triggers(whyBackend, "scgi.server")},
+	{name: "mod_sockproxy", keys: []string{"sockproxy."}, triggers: triggers(whyBackend, "sockproxy.server")},
+	{name: "mod_ssi", keys: []string{"ssi."},
+		triggers: triggers("featherd would send pages with their server-side includes unprocessed", "ssi.extension")},
+	{name: "mod_webdav", keys: []string{"webdav."},
+		triggers: triggers("featherd would not answer the WebDAV requests lighttpd serves", "webdav.activate")},
+	{name: "mod_wstunnel", keys: []string{"wstunnel."}, triggers: triggers(whyBackend, "wstunnel.server")},
+
+	{name: "mod_alias", keys: []string{"alias."}, triggers: triggers(whyMapping, "alias.url")},
+	{name: "mod_evhost", keys: []string{"evhost."}, triggers: triggers(whyVhost, "evhost.path-pattern")},
+	{name: "mod_redirect", keys: []string{"url.redirect"}, triggers: triggers(whyRedirect, "url.redirect")},
+	{name: "mod_rewrite", keys: []string{"url.rewrite"},
+		triggers: triggers(whyMapping, "url.rewrite-once", "url.rewrite-final", "url.rewrite", "url.rewrite-repeat",
+			"url.rewrite-if-not-file", "url.rewrite-repeat-if-not-file")},
+	{name: "mod_setenv", keys: []string{"setenv."},
+		triggers: triggers(whyHeaders, "setenv.add-request-header", "setenv.add-response-header", "setenv.add-environment",
+			"setenv.set-request-header", "setenv.set-response-header", "setenv.set-environment")},
+	{name: "mod_simple_vhost", keys: []string{"simple-vhost."}, triggers: triggers(whyVhost, "simple-vhost.server-root")},
+	// An empty userdir.path counts: lighttpd then maps /~user/ to the
+	// user's home directory itself.
+	{name: "mod_userdir", keys: []string{"userdir."},
+		triggers: triggers("featherd would not map /~user/ URLs to users' directories as lighttpd does", "userdir.path")},
+	{name: "mod_vhostdb", keys: []string{"vhostdb."}, triggers: triggers(whyVhost, "vhostdb.backend")},
+
+	// Backends of the modules above: they act only through them (the
+	// compatibility loading adds mod_auth or mod_vhostdb when they are
+	// listed alone).
 	{name: "mod_authn_dbi", keys: []string{"auth.backend.dbi"}},
 	{name: "mod_authn_file", keys: []string{"auth.backend.htdigest", "auth.backend.htpasswd", "auth.backend.plain"}},
 	{name: "mod_authn_gssapi", keys: []string{"auth.backend.gssapi"}},
@@ -31,44 +132,30 @@ var modules = []module{
 	{name: "mod_authn_mysql", keys: []string{"auth.backend.mysql"}},
 	{name: "mod_authn_pam", keys: []string{"auth.backend.pam"}},
 	{name: "mod_authn_sasl", keys: []string{"auth.backend.sasl"}},
-	{name: "mod_cgi", keys: []string{"cgi."}},
-	{name: "mod_deflate", keys: []string{"deflate.", "compress."}},
-	{name: "mod_dirlisting", keys: []string{"dir-listing.", "server.dir-listing"}},
-	{name: "mod_evasive", keys: []string{"evasive."}},
-	{name: "mod_evhost", keys: []string{"evhost."}},
-	{name: "mod_expire", keys: []string{"expire."}},
-	{name: "mod_extforward", keys: []string{"extforward."}},
-	{name: "mod_fastcgi", keys: []string{"fastcgi."}},
-	{name: "mod_gnutls", keys: []string{"ssl."}},
-	{name: "mod_h2"},
-	{name: "mod_magnet", keys: []string{"magnet."}},
-	{name: "mod_maxminddb", keys: []string{"maxminddb."}},
-	{name: "mod_mbedtls", keys: []string{"ssl."}},
-	{name: "mod_nss", keys: []string{"ssl."}},
-	{name: "mod_openssl", keys: []string{"ssl."}},
-	{name: "mod_proxy", keys: []string{"proxy."}},
-	{name: "mod_redirect", keys: []string{"url.redirect"}},
-	{name: "mod_rewrite", keys: []string{"url.rewrite"}},
-	{name: "mod_rrdtool", keys: []string{"rrdtool."}},
-	{name: "mod_scgi", keys: []string{"scgi."}},
-	{name: "mod_secdownload", keys: []string{"secdownload."}},
-	{name: "mod_setenv", keys: []string{"setenv."}},
-	{name: "mod_simple_vhost", keys: []string{"simple-vhost."}},
-	{name: "mod_sockproxy", keys: []string{"sockproxy."}},
-	{name: "mod_ssi", keys: []string{"ssi."}},
-	{name: "mod_status", keys: []string{"status."}},
-	{name: "mod_trigger_b4_dl", keys: []string{"trigger-before-download."}},
-	{name: "mod_uploadprogress", keys: []string{"upload-progress."}},
-	{name: "mod_userdir", keys: []string{"userdir."}},
-	{name: "mod_usertrack", keys: []string{"usertrack."}},
-	{name: "mod_vhostdb", keys: []string{"vhostdb."}},
 	{name: "mod_vhostdb_dbi", keys: []string{"vhostdb.dbi"}},
 	{name: "mod_vhostdb_ldap", keys: []string{"vhostdb.ldap"}},
 	{name: "mod_vhostdb_mysql", keys: []string{"vhostdb.mysql"}},
 	{name: "mod_vhostdb_pgsql", keys: []string{"vhostdb.pgsql"}},
-	{name: "mod_webdav", keys: []string{"webdav."}},
+
+	// Warned about: without them featherd logs, counts or compresses
+	// less, lists no directory (403), sets no caching header or cookie,
+	// sets no environment for backends it does not have, and opens no
+	// TLS socket (listSockets skips those with a warning).
+	{name: "mod_accesslog", keys: []string{"accesslog."}},
+	{name: "mod_deflate", keys: []string{"deflate.", "compress."}},
+	{name: "mod_dirlisting", keys: []string{"dir-listing.", "server.dir-listing"}},
+	{name: "mod_expire", keys: []string{"expire."}},
+	{name: "mod_h2"},
+	{name: "mod_maxminddb", keys: []string{"maxminddb."}},
+	{name: "mod_rrdtool", keys: []string{"rrdtool."}},
+	{name: "mod_status", keys: []string{"status."}},
+	{name: "mod_uploadprogress", keys: []string{"upload-progress."}},
+	{name: "mod_usertrack", keys: []string{"usertrack."}},
+	{name: "mod_gnutls", keys: []string{"ssl."}},
+	{name: "mod_mbedtls", keys: []string{"ssl."}},
+	{name: "mod_nss", keys: []string{"ssl."}},
+	{name: "mod_openssl", keys: []string{"ssl."}},
 	{name: "mod_wolfssl", keys: []string{"ssl."}},
-	{name: "mod_wstunnel", keys: []string{"wstunnel."}},
 }
 
 func findModule(name string) *module {
@@ -108,11 +195,95 @@ func HaveModule(name string) bool {
 	return m != nil && m.have
 }
 
+// refuseMissing returns an error for each setting that would make a loaded
+// module featherd lacks act on requests, at the setting, saying how to
+// serve without it; the global scope's first, then each block's.
+func (c *Config) refuseMissing(loaded map[string]bool) ErrorList {
+	var errs ErrorList
+	for _, b := range c.Blocks {
+		for _, s := range b.Settings {
+			m, t := triggerOf(s.Key)
+			if m == nil || !loaded[m.name] || !enables(s.Value) || (t.only != nil && !t.only(c)) {
+				continue
+			}
+			errs = append(errs, errorf(s.Pos, "%s needs %s, which featherd does not have yet: %s; "+
+				"to serve without it, remove %s or remove %s from server.modules", s.Key, m.name, t.why, s.Key, m.name))
+		}
+	}
+	return errs
+}
+
+// triggerOf finds the module featherd lacks that key makes act.
+func triggerOf(key string) (*module, *trigger) {
+	for i := range modules {
+		m := &modules[i]
+		for j := range m.triggers {
+			if strings.EqualFold(m.triggers[j].key, key) {
+				return m, &m.triggers[j]
+			}
+		}
+	}
+	return nil, nil
+}
+
+// enables reports whether a value makes an option act: a non-empty
+// array, a non-zero integer, or a string other than a word for "disable"
+// (an empty string too: mod_userdir acts on userdir.path = "").
+func enables(v Value) bool {
+	switch v.Kind {
+	case KindArray:
+		return len(v.List) > 0
+	case KindInteger:
+		return v.Int != 0
+	case KindString:
+		on, err := decodeBool(v)
+		return on || err != nil
+	}
+	return false
+}
+
+// readsForwardedClient reports whether a condition reads what
+// mod_extforward takes from a trusted proxy's headers: the client's
+// address and the scheme, and the host when extforward.params asks for it.
+func (c *Config) readsForwardedClient() bool {
+	host := false
+	for _, b := range c.Blocks {
+		if s, ok := b.Lookup("extforward.params"); ok {
+			if v, ok := s.Value.Lookup("host"); ok && enables(v) {
+				host = true
+			}
+		}
+	}
+	for _, b := range c.Blocks {
+		if b.Cond == nil {
+			continue
+		}
+		switch b.Cond.Field {
+		case FieldRemoteIP, FieldScheme:
+			return true
+		case FieldHost:
+			if host {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // effectiveModules is server.modules after lighttpd's compatibility
-// loading (server.compat-module-load): mod_indexfile first when
-// index-file.names is set, mod_dirlisting when directory listings are
-// enabled, mod_staticfile last; mod_compress is mod_deflate. Duplicates
-// are dropped with a warning.
+// loading (server.compat-module-load, configfile.c's
+// config_compat_module_load): mod_compress is mod_deflate; mod_indexfile
+// is put first when index-file.names is set and dropped when it is not,
+// mod_dirlisting is added when directory listings are enabled and dropped
+// when they are not, mod_staticfile is added last; mod_authn_file and
+// mod_authn_ldap are added when mod_auth is listed and auth.backend names
+// them; mod_auth and mod_vhostdb are put first when only their backends
+// are listed. Duplicates are dropped with a warning. lighttpd also adds
+// mod_openssl when ssl.* options are set without a TLS module, and mod_h2
+// unless server.h2proto is disabled: featherd leaves both out, as modules
+// that only warn, rather than warn about them in configurations that did
+// not ask for them (the ssl.* options and an explicit server.h2proto get
+// warnings of their own).
 func (c *Config) effectiveModules(w *warnings) []string {
 	var out []string
 	seen := map[string]bool{}
@@ -128,21 +299,57 @@ func (c *Config) effectiveModules(w *warnings) []string {
 		seen[name] = true
 		out = append(out, name)
 	}
+	prepend := func(name string) {
+		seen[name] = true
+		out = append([]string{name}, out...)
+	}
+	drop := func(name string) {
+		for i, m := range out {
+			if m == name {
+				out = append(out[:i:i], out[i+1:]...)
+				break
+			}
+		}
+		delete(seen, name)
+	}
 	for _, m := range c.Server.Modules {
 		add(m)
 	}
 	if !c.Server.CompatModuleLoad {
 		return out
 	}
-	if c.anyEnabled("index-file.names", "server.indexfiles") && !seen["mod_indexfile"] {
-		seen["mod_indexfile"] = true
-		out = append([]string{"mod_indexfile"}, out...)
+	listedAuth, authBackends, vhostdbBackends := seen["mod_auth"], false, false
+	for _, m := range out {
+		authBackends = authBackends || strings.HasPrefix(m, "mod_authn_")
+		vhostdbBackends = vhostdbBackends || strings.HasPrefix(m, "mod_vhostdb_")
 	}
-	if c.anyEnabled("dir-listing.activate", "server.dir-listing") && !seen["mod_dirlisting"] {
+
+	if !c.anyEnabled("index-file.names", "server.indexfiles") {
+		drop("mod_indexfile")
+	} else if !seen["mod_indexfile"] {
+		prepend("mod_indexfile")
+	}
+	if !c.anyEnabled("dir-listing.activate", "server.dir-listing") {
+		drop("mod_dirlisting")
+	} else if !seen["mod_dirlisting"] {
 		add("mod_dirlisting")
 	}
 	if !seen["mod_staticfile"] {
 		add("mod_staticfile")
+	}
+	if listedAuth {
+		if !seen["mod_authn_file"] && c.anyString("auth.backend", "htdigest", "htpasswd", "plain") {
+			add("mod_authn_file")
+		}
+		if !seen["mod_authn_ldap"] && c.anyString("auth.backend", "ldap") {
+			add("mod_authn_ldap")
+		}
+	}
+	if authBackends && !seen["mod_auth"] {
+		prepend("mod_auth")
+	}
+	if vhostdbBackends && !seen["mod_vhostdb"] {
+		prepend("mod_vhostdb")
 	}
 	return out
 }
@@ -163,6 +370,21 @@ func (c *Config) anyEnabled(keys ...string) bool {
 				}
 			} else if on, _ := decodeBool(s.Value); on {
 				return true
+			}
+		}
+	}
+	return false
+}
+
+// anyString reports whether any block sets key to one of the strings, as
+// lighttpd's config_has_opt_and_value does.
+func (c *Config) anyString(key string, values ...string) bool {
+	for _, b := range c.Blocks {
+		if s, ok := b.Lookup(key); ok && s.Value.Kind == KindString {
+			for _, v := range values {
+				if s.Value.Str == v {
+					return true
+				}
 			}
 		}
 	}

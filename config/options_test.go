@@ -527,18 +527,29 @@ func TestOptionsModules(t *testing.T) {
 		},
 		{
 			name: "missing module and its keys",
-			src: `server.modules = ( "mod_fastcgi" )
-fastcgi.server = ( ".php" => ( ( "socket" => "/run/php.sock" ) ) )
-fastcgi.debug = 1
+			src: `server.modules = ( "mod_accesslog" )
+accesslog.filename = "/var/log/access.log"
+accesslog.format = "%h %r"
 $HTTP["host"] == "a" {
-    fastcgi.server = ( ".php" => ( ( "socket" => "/run/a.sock" ) ) )
+    accesslog.filename = "/var/log/a.log"
 }
 `,
+			modules: []string{"mod_accesslog", "mod_staticfile"},
+			warns: []string{
+				"module mod_accesslog is not available in featherd yet; its options are ignored",
+				"accesslog.filename is ignored: module mod_accesslog is not available in featherd yet",
+				"accesslog.format is ignored: module mod_accesslog is not available in featherd yet",
+			},
+		},
+		{
+			// lighttpd's mod_fastcgi does nothing without fastcgi.server.
+			name:    "module that would act, loaded without what makes it act",
+			src:     "server.modules = ( \"mod_fastcgi\" )\nfastcgi.debug = 1\nfastcgi.server = ()\n",
 			modules: []string{"mod_fastcgi", "mod_staticfile"},
 			warns: []string{
 				"module mod_fastcgi is not available in featherd yet; its options are ignored",
-				"fastcgi.server is ignored: module mod_fastcgi is not available in featherd yet",
 				"fastcgi.debug is ignored: module mod_fastcgi is not available in featherd yet",
+				"fastcgi.server is ignored: module mod_fastcgi is not available in featherd yet",
 			},
 		},
 		{
@@ -549,13 +560,13 @@ $HTTP["host"] == "a" {
 		},
 		{
 			name:    "longest key prefix names the module",
-			src:     "server.modules = ( \"mod_auth\", \"mod_authn_ldap\" )\nauth.backend.ldap.hostname = \"ldap\"\nauth.require = ( \"/\" => ( \"method\" => \"basic\" ) )\n",
+			src:     "server.modules = ( \"mod_auth\", \"mod_authn_ldap\" )\nauth.backend.ldap.hostname = \"ldap\"\nauth.backend = \"ldap\"\n",
 			modules: []string{"mod_auth", "mod_authn_ldap", "mod_staticfile"},
 			warns: []string{
 				"module mod_auth is not available in featherd yet; its options are ignored",
 				"module mod_authn_ldap is not available in featherd yet; its options are ignored",
 				"auth.backend.ldap.hostname is ignored: module mod_authn_ldap is not available in featherd yet",
-				"auth.require is ignored: module mod_auth is not available in featherd yet",
+				"auth.backend is ignored: module mod_auth is not available in featherd yet",
 			},
 		},
 		{
@@ -644,10 +655,10 @@ $HTTP["host"] == "a" {
 }
 
 func TestOptionsModuleWarningPosition(t *testing.T) {
-	c := optMustParse(t, optDocRoot+"server.modules = ( \"mod_rewrite\" )\n\nurl.rewrite-once = ( \"^/a\" => \"/b\" )\n")
+	c := optMustParse(t, optDocRoot+"server.modules = ( \"mod_expire\" )\n\nexpire.url = ( \"/img/\" => \"access plus 1 days\" )\n")
 	want := []string{
-		"test.conf:2:1: warning: module mod_rewrite is not available in featherd yet; its options are ignored",
-		"test.conf:4:1: warning: url.rewrite-once is ignored: module mod_rewrite is not available in featherd yet",
+		"test.conf:2:1: warning: module mod_expire is not available in featherd yet; its options are ignored",
+		"test.conf:4:1: warning: expire.url is ignored: module mod_expire is not available in featherd yet",
 	}
 	var got []string
 	for _, w := range c.Warnings {

@@ -121,9 +121,47 @@ func TestSyntaxCheck(t *testing.T) {
 		"fastcgi.server = ( \".php\" => ( ( \"bin-path\" => \"/usr/bin/php-cgi\", \"socket\" => \"/run/php.sock\" ) ) )\n"+
 		"server.feature-flags = ( \"server.graceful-restart-bg\" => \"enable\" )\n")
 	code, out, errOut = runFeatherd(t, "", "-t", "-f", spawn)
-	want = spawn + ":3:34: server.graceful-restart-bg cannot be used with bin-path backends (fastcgi.server): each generation would spawn its own set of backends; remove the flag or run the backends separately (e.g. php-fpm)\n"
+	// Until featherd has mod_fastcgi, fastcgi.server is refused as well.
+	want = spawn + ":3:1: fastcgi.server needs mod_fastcgi, which featherd does not have yet: featherd would answer from the document root " +
+		"(sending a script's source, for one) what lighttpd hands to a backend; to serve without it, remove fastcgi.server or remove mod_fastcgi from server.modules\n" +
+		spawn + ":3:34: server.graceful-restart-bg cannot be used with bin-path backends (fastcgi.server): each generation would spawn its own set of backends; remove the flag or run the backends separately (e.g. php-fpm)\n"
 	if code != 1 || out != "" || errOut != want {
 		t.Fatalf("-t bin-path with graceful-restart-bg: code %d, stdout %q, stderr %q; want stderr %q", code, out, errOut, want)
+	}
+}
+
+// TestRefusedModuleExits: featherd, as a process, refuses a configuration
+// that needs a module it does not have yet wherever it loads one (-t, -tt
+// and a start in the foreground), with the message on stderr and exit
+// status 1, and serves nothing.
+func TestRefusedModuleExits(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, root, "secret.inc", "password\n")
+	port := freePort(t)
+	conf := writeFile(t, t.TempDir(), "deny.conf", fmt.Sprintf(`server.document-root = %q
+server.bind = "127.0.0.1"
+server.port = %d
+server.modules = ( "mod_access" )
+url.access-deny = ( "~", ".inc" )
+`, root, port))
+	want := conf + ":5:1: url.access-deny needs mod_access, which featherd does not have yet: featherd would serve what lighttpd denies; " +
+		"to serve without it, remove url.access-deny or remove mod_access from server.modules\n"
+	for _, mode := range []string{"-t", "-tt", "-D"} {
+		// A featherd that wrongly serves is stopped, with what it started,
+		// when the test ends.
+		p := featherdProcessWith(t, func(cmd *exec.Cmd) { cmd.Stdout = &syncBuffer{} }, mode, "-f", conf)
+		if !p.exited(10 * time.Second) {
+			t.Errorf("featherd %s is still running; want it to refuse the configuration\nstderr:\n%s", mode, p.stderr)
+			continue
+		}
+		stdout := p.cmd.Stdout.(*syncBuffer).String()
+		if code := p.cmd.ProcessState.ExitCode(); code != 1 || stdout != "" || p.stderr.String() != want {
+			t.Errorf("featherd %s: exit %d, stdout %q, stderr %q; want exit 1 and stderr %q", mode, code, stdout, p.stderr, want)
+		}
+	}
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second); err == nil {
+		c.Close()
+		t.Error("something listens on the configured port")
 	}
 }
 
@@ -221,45 +259,155 @@ func TestDefaultConfig(t *testing.T) {
 	}
 }
 
-// TestDebianConfigs runs -tt on Debian's lighttpd.conf and on it with each
-// file of conf-available enabled, as lighty-enable-mod would: real
-// configurations must pass, with warnings for what featherd lacks.
+// debianRefusals says, for each file of Debian's conf-available, whether
+// Debian's lighttpd.conf with it enabled loads (nil: with warnings only)
+// or which options featherd refuses it for, each as "key module", until
+// featherd has those modules. Debian's lighttpd.conf loads mod_access,
+// mod_alias and mod_redirect.
+var debianRefusals = map[string][]string{
+	"05-auth.conf":             nil, // mod_auth without auth.require
+	"05-setenv.conf":           nil, // mod_setenv without setenv.*
+	"10-accesslog.conf":        nil,
+	"10-cgi.conf":              {"cgi.assign mod_cgi", "alias.url mod_alias"},
+	"10-dir-listing.conf":      nil,
+	"10-evhost.conf":           {"evhost.path-pattern mod_evhost"},
+	"10-expire.conf":           nil,
+	"10-fastcgi.conf":          nil, // mod_fastcgi without fastcgi.server
+	"10-no-www.conf":           {"url.redirect mod_redirect"},
+	"10-proxy.conf":            nil,
+	"10-rewrite.conf":          nil,
+	"10-rrdtool.conf":          nil,
+	"10-simple-vhost.conf":     {"simple-vhost.server-root mod_simple_vhost"},
+	"10-sockproxy.conf":        nil,
+	"10-ssi.conf":              {"ssi.extension mod_ssi"},
+	"10-ssl.conf":              nil, // the TLS socket is not opened, with a warning
+	"10-status.conf":           nil,
+	"10-userdir.conf":          {"userdir.path mod_userdir"},
+	"11-extforward.conf":       nil, // mod_extforward without extforward.forwarder
+	"15-fastcgi-php-fpm.conf":  {"fastcgi.server mod_fastcgi"},
+	"15-fastcgi-php.conf":      {"fastcgi.server mod_fastcgi"},
+	"20-deflate.conf":          nil,
+	"90-debian-doc.conf":       {"alias.url mod_alias"}, // its cgi.assign, without mod_cgi, only warns
+	"90-javascript-alias.conf": {"alias.url mod_alias"},
+	"99-unconfigured.conf":     nil,
+}
+
+// TestDebianConfigs runs -tt on Debian's lighttpd.conf, and on it with
+// each file of conf-available enabled as lighty-enable-mod would (with the
+// files it depends on). Debian's lighttpd.conf sets url.access-deny with
+// mod_access loaded, so featherd refuses it until it has mod_access; the
+// files of conf-available are tried on it without that line and without
+// conf-enabled (whose contents are this machine's), and each loads or is
+// refused as debianRefusals says.
 func TestDebianConfigs(t *testing.T) {
 	const main = "/etc/lighttpd/lighttpd.conf"
-	if _, err := os.Stat(main); err != nil {
+	src, err := os.ReadFile(main)
+	if err != nil {
 		t.Skip("lighttpd's configuration is not installed (apt-get install lighttpd; .ci/run does)")
 	}
+	var base []string
+	denyLine, dropped := 0, 0
+	for i, line := range strings.Split(string(src), "\n") {
+		switch {
+		case strings.HasPrefix(line, "url.access-deny"):
+			denyLine = i + 1
+		case strings.Contains(line, "conf-enabled") && !strings.HasPrefix(strings.TrimSpace(line), "#"):
+			dropped++
+		default:
+			base = append(base, line)
+			continue
+		}
+		base = append(base, "# "+line)
+	}
+	if denyLine == 0 || dropped != 1 {
+		t.Fatalf("%s has changed: url.access-deny on line %d, %d lines including conf-enabled", main, denyLine, dropped)
+	}
+
 	code, out, errOut := runFeatherd(t, "", "-tt", "-f", main)
-	if code != 0 || out != "Syntax OK\n" {
-		t.Fatalf("%s: code %d, stdout %q, stderr:\n%s", main, code, out, errOut)
+	refusal := fmt.Sprintf("%s:%d:1: url.access-deny needs mod_access, which featherd does not have yet: ", main, denyLine)
+	if code != 1 || out != "" || !strings.HasPrefix(errOut, refusal) {
+		t.Fatalf("%s: code %d, stdout %q, stderr:\n%s\nwant it refused, first with %q", main, code, out, errOut, refusal)
 	}
 	for _, line := range strings.Split(strings.TrimSpace(errOut), "\n") {
-		if !strings.Contains(line, ": warning: ") {
-			t.Errorf("%s: stderr line is not a warning: %q", main, line)
+		if !strings.Contains(line, ", which featherd does not have yet: ") {
+			t.Errorf("%s: stderr line is not a module refusal: %q", main, line)
 		}
 	}
+
+	dir := t.TempDir()
+	baseConf := writeFile(t, dir, "lighttpd.conf", strings.Join(base, "\n"))
+	checkLoads := func(t *testing.T, conf string) {
+		t.Helper()
+		code, out, errOut := runFeatherd(t, "", "-tt", "-f", conf)
+		if code != 0 || out != "Syntax OK\n" {
+			t.Fatalf("code %d, stdout %q, stderr:\n%s", code, out, errOut)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(errOut), "\n") {
+			if line != "" && !strings.Contains(line, ": warning: ") {
+				t.Errorf("stderr line is not a warning: %q", line)
+			}
+		}
+	}
+	t.Run("without url.access-deny", func(t *testing.T) { checkLoads(t, baseConf) })
 
 	files, _ := filepath.Glob("/etc/lighttpd/conf-available/*.conf")
 	if len(files) == 0 {
 		t.Fatal("no files in /etc/lighttpd/conf-available")
 	}
-	dir := t.TempDir()
 	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			conf := writeFile(t, dir, filepath.Base(f), "include \""+main+"\"\ninclude \""+f+"\"\n")
+		name := filepath.Base(f)
+		t.Run(name, func(t *testing.T) {
+			want, known := debianRefusals[name]
+			if !known {
+				t.Fatalf("debianRefusals does not say whether %s loads", name)
+			}
+			includes := "include \"" + baseConf + "\"\n"
+			for _, dep := range debianDepends(t, f) {
+				includes += "include \"/etc/lighttpd/conf-available/*-" + dep + ".conf\"\n"
+			}
+			conf := writeFile(t, dir, name, includes+"include \""+f+"\"\n")
+			if want == nil {
+				checkLoads(t, conf)
+				return
+			}
 			code, out, errOut := runFeatherd(t, "", "-tt", "-f", conf)
-			if code != 0 || out != "Syntax OK\n" {
-				t.Fatalf("code %d, stdout %q, stderr:\n%s", code, out, errOut)
+			lines := strings.Split(strings.TrimSpace(errOut), "\n")
+			if code != 1 || out != "" || len(lines) != len(want) {
+				t.Fatalf("code %d, stdout %q, stderr:\n%s\nwant refused for %q", code, out, errOut, want)
+			}
+			for i, w := range want {
+				key, module, _ := strings.Cut(w, " ")
+				if !strings.Contains(lines[i], ": "+key+" needs "+module+", which featherd does not have yet: ") {
+					t.Errorf("error %d: %q, want %s refused for %s", i, lines[i], key, module)
+				}
 			}
 		})
 	}
 
-	// -p of the real thing must read back identically.
-	_, first, _ := runFeatherd(t, "", "-p", "-f", main)
+	// -p of the real thing, less what featherd refuses, must read back
+	// identically.
+	_, first, _ := runFeatherd(t, "", "-p", "-f", baseConf)
 	printed := writeFile(t, dir, "printed.conf", first)
-	if _, second, _ := runFeatherd(t, "", "-p", "-f", printed); second != first {
+	if _, second, _ := runFeatherd(t, "", "-p", "-f", printed); first == "" || second != first {
 		t.Fatal("-p output of Debian's lighttpd.conf does not print back identically")
 	}
+}
+
+// debianDepends reads the modules a conf-available file depends on, from
+// its "# -*- depends: a b -*-" line, as lighty-enable-mod does.
+func debianDepends(t *testing.T, file string) []string {
+	t.Helper()
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(src), "\n") {
+		if _, rest, ok := strings.Cut(line, "-*- depends:"); ok {
+			deps, _, _ := strings.Cut(rest, "-*-")
+			return strings.Fields(deps)
+		}
+	}
+	return nil
 }
 
 // TestMain lets a test run this binary as featherd itself: with

@@ -409,6 +409,37 @@ func TestRestartFailureKeepsServing(t *testing.T) {
 	s.waitTag(1, 10*time.Second)
 }
 
+// TestRestartRefusedModuleKeepsServing: a graceful restart to a
+// configuration that needs a module featherd does not have yet fails like
+// any other load error: the current generation keeps serving and the
+// master logs why, naming the option.
+func TestRestartRefusedModuleKeepsServing(t *testing.T) {
+	for _, mode := range restartModes {
+		t.Run(mode.name, func(t *testing.T) {
+			s := startRestartServer(t, mode.extra)
+			refused := strings.Replace(s.tmpl, "server.tag", "server.modules = ( \"mod_access\" )\nurl.access-deny = ( \".inc\" )\nserver.tag", 1)
+			if err := os.WriteFile(s.conf, []byte(fmt.Sprintf(refused, 1)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			syscall.Kill(s.pid, syscall.SIGUSR1)
+			want := "graceful restart failed, the current generation keeps serving: " + s.conf + ":7:1: url.access-deny needs mod_access"
+			deadline := time.Now().Add(5 * time.Second)
+			for !strings.Contains(s.proc.stderr.String(), want) {
+				if time.Now().After(deadline) {
+					t.Fatalf("no %q logged:\n%s", want, s.proc.stderr)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			if tag, err := s.get("/index.html"); err != nil || tag != "gen-0" {
+				t.Fatalf("after a refused restart: %q, %v", tag, err)
+			}
+			s.setTag(2)
+			syscall.Kill(s.pid, syscall.SIGUSR1)
+			s.waitTag(2, 10*time.Second)
+		})
+	}
+}
+
 // TestGenerationCrashRecovered: a generation killed outright is replaced
 // within a second; the listen socket never closes.
 func TestGenerationCrashRecovered(t *testing.T) {
