@@ -68,6 +68,11 @@ const (
 	whyRedirect = "featherd would serve what lighttpd redirects"
 )
 
+// lighttpd 1.4.68 and later no longer have mod_evasive, mod_secdownload,
+// mod_trigger_b4_dl, mod_uploadprogress, mod_usertrack and
+// mod_authn_mysql, and do not start when one is listed; they are
+// classified like the others for configurations written for older
+// versions.
 var modules = []module{
 	{name: "mod_indexfile", keys: []string{"index-file.", "server.indexfiles"}, have: true},
 	{name: "mod_staticfile", keys: []string{"static-file."}, have: true},
@@ -112,9 +117,11 @@ var modules = []module{
 	{name: "mod_rewrite", keys: []string{"url.rewrite"},
 		triggers: triggers(whyMapping, "url.rewrite-once", "url.rewrite-final", "url.rewrite", "url.rewrite-repeat",
 			"url.rewrite-if-not-file", "url.rewrite-repeat-if-not-file")},
+	// Its environment options reach only backends, which are refused
+	// themselves.
 	{name: "mod_setenv", keys: []string{"setenv."},
-		triggers: triggers(whyHeaders, "setenv.add-request-header", "setenv.add-response-header", "setenv.add-environment",
-			"setenv.set-request-header", "setenv.set-response-header", "setenv.set-environment")},
+		triggers: triggers(whyHeaders, "setenv.add-request-header", "setenv.add-response-header",
+			"setenv.set-request-header", "setenv.set-response-header")},
 	{name: "mod_simple_vhost", keys: []string{"simple-vhost."}, triggers: triggers(whyVhost, "simple-vhost.server-root")},
 	// An empty userdir.path counts: lighttpd then maps /~user/ to the
 	// user's home directory itself.
@@ -139,8 +146,9 @@ var modules = []module{
 
 	// Warned about: without them featherd logs, counts or compresses
 	// less, lists no directory (403), sets no caching header or cookie,
-	// sets no environment for backends it does not have, and opens no
-	// TLS socket (listSockets skips those with a warning).
+	// sets no environment for backends it does not have, speaks HTTP/1.1
+	// only, and opens no TLS socket (listSockets skips those with a
+	// warning).
 	{name: "mod_accesslog", keys: []string{"accesslog."}},
 	{name: "mod_deflate", keys: []string{"deflate.", "compress."}},
 	{name: "mod_dirlisting", keys: []string{"dir-listing.", "server.dir-listing"}},

@@ -149,6 +149,7 @@ func TestModulesThatDoNothing(t *testing.T) {
 		{"extforward with nothing reading the client", "server.modules = ( \"mod_extforward\" )\nextforward.forwarder = ( \"all\" => \"trust\" )\n" +
 			"$HTTP[\"host\"] == \"a.example\" {\n  server.document-root = \"/srv/a\"\n}\n"},
 		{"extforward PROXY protocol disabled", "server.modules = ( \"mod_extforward\" )\nextforward.hap-PROXY = \"disable\"\n"},
+		{"setenv for backends only", "server.modules = ( \"mod_setenv\" )\nsetenv.add-environment = ( \"TZ\" => \"UTC\" )\n"},
 		{"userdir without userdir.path", "server.modules = ( \"mod_userdir\" )\nuserdir.exclude-user = ( \"root\" )\n"},
 		{"option of a module not loaded", "url.access-deny = ( \"~\", \".inc\" )\nalias.url = ( \"/a\" => \"/b\" )\n"},
 		{"compatibility loading off", "server.compat-module-load = \"disable\"\nserver.modules = ( \"mod_authn_file\", \"mod_staticfile\" )\n" +
