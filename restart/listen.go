@@ -92,6 +92,16 @@ func listenUnix(s config.Socket) (net.Listener, error) {
 			return nil, fmt.Errorf("bind %s: removing the stale socket: %w", s.Token, err)
 		}
 	}
+	// server.socket-perms is given to the socket as bind creates it, through
+	// the umask: a chmod by name afterwards would follow a link put in
+	// the socket's place, and the master that binds is root. The umask
+	// is the process's; nothing else creates files while a socket is
+	// bound (the master binds on its event loop, a single process before
+	// it serves).
+	if perms := s.Options.SocketPerms; perms != "" {
+		mode, _ := strconv.ParseUint(perms, 8, 32)
+		defer syscall.Umask(syscall.Umask(int(^mode & 0o777)))
+	}
 	ln, err := net.Listen("unix", s.Address)
 	if err != nil {
 		return nil, fmt.Errorf("bind %s: %w", s.Token, err)
@@ -99,13 +109,6 @@ func listenUnix(s config.Socket) (net.Listener, error) {
 	if err := setBacklog(ln, s.Options.ListenBacklog); err != nil {
 		ln.Close()
 		return nil, err
-	}
-	if perms := s.Options.SocketPerms; perms != "" {
-		mode, _ := strconv.ParseUint(perms, 8, 32)
-		if err := os.Chmod(s.Address, os.FileMode(mode)); err != nil {
-			ln.Close()
-			return nil, fmt.Errorf("server.socket-perms %s: %w", perms, err)
-		}
 	}
 	return ln, nil
 }
