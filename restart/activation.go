@@ -30,44 +30,27 @@ type inherited struct {
 	token string // its address, normalised as config tokens are
 }
 
-// inheritedSockets takes the sockets passed by LISTEN_FDS, if they are
-// meant for this process, and clears the variables so children do not
-// see them.
-func inheritedSockets() ([]inherited, error) {
-	fdsVar, pidVar, namesVar := os.Getenv("LISTEN_FDS"), os.Getenv("LISTEN_PID"), os.Getenv("LISTEN_FDNAMES")
-	os.Unsetenv("LISTEN_FDS")
-	os.Unsetenv("LISTEN_PID")
-	os.Unsetenv("LISTEN_FDNAMES")
-	if fdsVar == "" {
-		return nil, nil
-	}
-	n, err := strconv.Atoi(fdsVar)
-	if err != nil || n < 1 || n >= 5000 {
-		return nil, fmt.Errorf("LISTEN_FDS=%q is not a number of sockets", fdsVar)
-	}
-	switch {
-	case pidVar == strconv.Itoa(os.Getpid()):
-	case pidVar == "parent:"+strconv.Itoa(os.Getppid()):
-	default:
-		return nil, nil // meant for another process
-	}
+// sockets takes the listen sockets passed to this process (see
+// TakeInherited), once: a second call finds none.
+func (in *Inherited) sockets() ([]inherited, error) {
+	n := in.listenFDs
+	in.listenFDs = 0
 	var names []string
-	if namesVar != "" {
-		names = strings.Split(namesVar, ":")
+	if in.listenNames != "" {
+		names = strings.Split(in.listenNames, ":")
 	}
 	out := make([]inherited, 0, n)
 	for i := range n {
 		fd := listenFdsStart + i
-		unix.CloseOnExec(fd)
-		in := inherited{file: os.NewFile(uintptr(fd), "listen-fd-"+strconv.Itoa(fd))}
+		x := inherited{file: os.NewFile(uintptr(fd), "listen-fd-"+strconv.Itoa(fd))}
 		if i < len(names) {
-			in.name = unescapeName(names[i])
+			x.name = unescapeName(names[i])
 		}
-		in.token, err = socketToken(fd)
-		if err != nil {
+		var err error
+		if x.token, err = socketToken(fd); err != nil {
 			return nil, fmt.Errorf("inherited fd %d: %w", fd, err)
 		}
-		out = append(out, in)
+		out = append(out, x)
 	}
 	return out, nil
 }

@@ -19,12 +19,17 @@ const BinaryEnv = "FEATHERD_BINARY"
 // only while it leads to this very binary: an argv[0] naming something
 // else (exec -a, a PATH that changed) falls back to os.Executable.
 func Binary() (string, error) {
+	return binary(os.Getenv(BinaryEnv))
+}
+
+// binary is Binary with BinaryEnv's value as taken by TakeInherited.
+func binary(recorded string) (string, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return "", err
 	}
-	if p := os.Getenv(BinaryEnv); p != "" {
-		return p, nil
+	if recorded != "" {
+		return recorded, nil
 	}
 	started := os.Args[0]
 	if !strings.Contains(started, "/") {

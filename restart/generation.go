@@ -17,21 +17,23 @@ import (
 // value is the generation's number.
 const GenerationEnv = "FEATHERD_GENERATION"
 
-// RunGeneration serves cfg as generation n: the listen sockets come from
-// the master (LISTEN_FDS), readiness goes back to it (NOTIFY_SOCKET), and
-// SIGINT drains it. It returns the process's exit status.
-func RunGeneration(cfg *config.Config, n int, stderr io.Writer) int {
-	notify := newNotifier()
+// RunGeneration serves cfg as the generation in.Generation: the listen
+// sockets come from the master (LISTEN_FDS), readiness goes back to it
+// (NOTIFY_SOCKET), and SIGINT drains it. It returns the process's exit
+// status.
+func RunGeneration(cfg *config.Config, in *Inherited, stderr io.Writer) int {
+	n := in.Generation
+	notify := notifierFor(in.notifySocket)
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "featherd: generation %d: %v\n", n, err)
 		notify.send("STATUS=generation "+strconv.Itoa(n)+" failed: "+err.Error(), GenerationEnv+"="+strconv.Itoa(n))
 		return 1
 	}
-	in, err := inheritedSockets()
+	sockets, err := in.sockets()
 	if err != nil {
 		return fail(err)
 	}
-	listeners, missing, err := adopt(cfg, in)
+	listeners, missing, err := adopt(cfg, sockets)
 	if err != nil {
 		return fail(err)
 	}
@@ -50,7 +52,7 @@ func RunGeneration(cfg *config.Config, n int, stderr io.Writer) int {
 		CloseListeners(listeners)
 		return fail(err)
 	}
-	if os.Getenv(HoldEnv) == "1" && !waitForTurn(notify, n, logs) {
+	if in.hold && !waitForTurn(notify, n, logs) {
 		CloseListeners(listeners)
 		return 0
 	}

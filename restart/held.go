@@ -32,7 +32,7 @@ func (m *master) adoptActivated() error {
 	if !srv.SystemdSocketActivation && !srv.Features.GracefulRestartBG {
 		return nil
 	}
-	in, err := inheritedSockets()
+	in, err := m.opts.Inherited.sockets()
 	if err != nil {
 		return fmt.Errorf("socket activation: %w", err)
 	}

@@ -38,6 +38,9 @@ type MasterOptions struct {
 	// Stdin, when not nil, is the configuration read from standard input
 	// (-f -): each generation reads it from a pipe, as the master did.
 	Stdin []byte
+	// Inherited is what featherd's parent passed: systemd's sockets and
+	// notify socket.
+	Inherited *Inherited
 }
 
 // master is the process that holds the listen sockets and the pid file
@@ -75,7 +78,7 @@ const (
 // RunMaster runs featherd's master with cfg until it is stopped, and
 // returns the process's exit status.
 func RunMaster(cfg *config.Config, opts MasterOptions) int {
-	m := &master{opts: opts, cfg: cfg, gens: map[int]*generation{}, next: 1, systemd: newNotifier()}
+	m := &master{opts: opts, cfg: cfg, gens: map[int]*generation{}, next: 1, systemd: notifierFor(opts.Inherited.notifySocket)}
 	logs, err := openErrorLog(cfg, opts.Stderr)
 	if err != nil {
 		fmt.Fprintf(opts.Stderr, "featherd: %v\n", err)
@@ -101,7 +104,7 @@ func (m *master) setup() error {
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("prctl(PR_SET_CHILD_SUBREAPER): %w", err)
 	}
-	exe, err := Binary()
+	exe, err := binary(m.opts.Inherited.binary)
 	if err != nil {
 		return fmt.Errorf("finding featherd's binary: %w", err)
 	}

@@ -23,14 +23,6 @@ type notifier struct {
 	addr *net.UnixAddr
 }
 
-// newNotifier reads NOTIFY_SOCKET and clears it, so that processes
-// started later do not talk to this process's supervisor by mistake.
-func newNotifier() notifier {
-	path := os.Getenv("NOTIFY_SOCKET")
-	os.Unsetenv("NOTIFY_SOCKET")
-	return notifierFor(path)
-}
-
 // notifierFor sends to the socket at path ("" sends nothing).
 func notifierFor(path string) notifier {
 	if path == "" {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"syscall"
 
 	"github.com/featherd/featherd/config"
@@ -21,11 +22,11 @@ const StandbyEnv = "FEATHERD_STANDBY"
 // next generation: read the configuration now) or a stop signal. It
 // reports whether to go on; a process that is not a standby goes on at
 // once.
-func WaitForActivation() bool {
-	if os.Getenv(StandbyEnv) == "" {
+func WaitForActivation(in *Inherited) bool {
+	if !in.standby {
 		return true
 	}
-	os.Unsetenv(StandbyEnv)
+	in.standby = false
 	sigs := make(chan os.Signal, 1)
 	// SIGHUP (log reopening; the master holds it back until a generation
 	// is ready, but a user may send it) finds nothing open yet; SIGUSR1
@@ -33,9 +34,7 @@ func WaitForActivation() bool {
 	// it came, as serve does too.
 	signal.Notify(sigs, syscall.SIGUSR2, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	signal.Ignore(syscall.SIGUSR1)
-	// NOTIFY_SOCKET stays set: the activated generation reports its
-	// readiness with it.
-	notifierFor(os.Getenv("NOTIFY_SOCKET")).send("FEATHERD_STANDBY=1", GenerationEnv+"="+os.Getenv(GenerationEnv))
+	notifierFor(in.notifySocket).send("FEATHERD_STANDBY=1", GenerationEnv+"="+strconv.Itoa(in.Generation))
 	for {
 		switch <-sigs {
 		case syscall.SIGHUP:

@@ -11,7 +11,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"time"
 
@@ -66,7 +65,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		printSupport(stdout)
 		return 0
 	}
-	if !restart.WaitForActivation() {
+	// Before anything can run a command (include_shell).
+	in, err := restart.TakeInherited()
+	if err != nil {
+		fmt.Fprintf(stderr, "featherd: %v\n", err)
+		return 1
+	}
+	if !restart.WaitForActivation(in) {
 		return 0 // a standby generation that was not needed
 	}
 	if f.moduleDir != "" {
@@ -107,18 +112,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "Syntax OK")
 		return 0
 	}
-	if n := os.Getenv(restart.GenerationEnv); n != "" {
-		num, _ := strconv.Atoi(n)
-		return restart.RunGeneration(cfg, num, stderr)
+	if in.Generation > 0 {
+		return restart.RunGeneration(cfg, in, stderr)
 	}
 	single := restart.SingleOptions{IdleTimeout: time.Duration(f.idleTimeout) * time.Second, OneShot: f.oneShot, Stderr: stderr}
 	if restart.NeedsSingle(cfg, single) {
 		return restart.RunSingle(cfg, single)
 	}
-	if !f.foreground && os.Getenv(restart.DaemonEnv) == "" {
+	if !f.foreground && !in.Daemon {
 		return restart.Daemonize(args, stderr)
 	}
-	return restart.RunMaster(cfg, restart.MasterOptions{Args: args, Load: load, Stderr: stderr, Stdin: stdinConf})
+	return restart.RunMaster(cfg, restart.MasterOptions{Args: args, Load: load, Stderr: stderr, Stdin: stdinConf, Inherited: in})
 }
 
 // readStdin reads a configuration given as -f -; the master keeps it to
