@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -28,21 +29,33 @@ type Inherited struct {
 	standby      bool   // StandbyEnv
 	binary       string // BinaryEnv
 	notifySocket string // NOTIFY_SOCKET
+	readyTimeout time.Duration
 
 	// listenFDs is how many sockets were passed, when they were meant
 	// for this process; they are close-on-exec from the start.
 	listenFDs   int
 	listenNames string
+
+	// notify is a generation's connection to the master's notify
+	// socket, made first thing, while the process is still root: the
+	// socket lies in a directory only root may enter, and a connected
+	// datagram socket needs no path lookup per message, so every
+	// message still arrives once the generation has given up root and
+	// entered server.chroot.
+	notify notifier
 }
 
-// The variables TakeInherited takes.
+// The variables TakeInherited takes. The test timeout is among them so
+// that no child of featherd sees it either.
 var inheritedVars = []string{
 	"LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET",
-	GenerationEnv, HoldEnv, StandbyEnv, DaemonEnv, BinaryEnv,
+	GenerationEnv, HoldEnv, StandbyEnv, DaemonEnv, BinaryEnv, readyTimeoutEnv,
 }
 
 // TakeInherited reads what the parent handed over, clears it from the
-// environment and marks inherited listen sockets close-on-exec.
+// environment and marks inherited listen sockets close-on-exec. A
+// generation also connects to its master's notify socket here; an error
+// means it cannot report to its master and must exit.
 func TakeInherited() (*Inherited, error) {
 	env := map[string]string{}
 	for _, k := range inheritedVars {
@@ -57,7 +70,11 @@ func TakeInherited() (*Inherited, error) {
 		standby:      env[StandbyEnv] != "",
 		binary:       env[BinaryEnv],
 		notifySocket: env["NOTIFY_SOCKET"],
+		readyTimeout: readyTimeout,
 		listenNames:  env["LISTEN_FDNAMES"],
+	}
+	if d, err := time.ParseDuration(env[readyTimeoutEnv]); err == nil && d > 0 {
+		in.readyTimeout = d
 	}
 	var err error
 	if v := env[GenerationEnv]; v != "" {
@@ -67,6 +84,11 @@ func TakeInherited() (*Inherited, error) {
 	}
 	if in.listenFDs, err = claimListenFDs(env["LISTEN_FDS"], env["LISTEN_PID"]); err != nil {
 		return nil, err
+	}
+	if in.Generation > 0 {
+		if in.notify, err = dialNotifier(in.notifySocket); err != nil {
+			return nil, fmt.Errorf("generation %d: the master's notify socket: %w", in.Generation, err)
+		}
 	}
 	return in, nil
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -24,7 +25,13 @@ import (
 const HoldEnv = "FEATHERD_HOLD"
 
 // readyTimeout bounds how long a generation may take to become ready.
-const readyTimeout = 30 * time.Second
+// readyTimeoutEnv (a duration, read once by TakeInherited) shortens it:
+// it exists for featherd's tests, which show that a server outlives the
+// timeout without waiting 30 s for it, and for nothing else.
+const (
+	readyTimeout    = 30 * time.Second
+	readyTimeoutEnv = "FEATHERD_TEST_READY_TIMEOUT"
+)
 
 // MasterOptions describe how the master was started.
 type MasterOptions struct {
@@ -48,13 +55,14 @@ type MasterOptions struct {
 // is owned by the goroutine running Run: signals, generation messages and
 // child exits all arrive there as events.
 type master struct {
-	opts    MasterOptions
-	exe     string
-	cfg     *config.Config
-	logger  *log.Logger
-	sockets []*heldSocket
-	notify  *notifySocket
-	systemd notifier
+	opts         MasterOptions
+	exe          string
+	cfg          *config.Config
+	logger       *log.Logger
+	sockets      []*heldSocket
+	notify       *notifySocket
+	systemd      notifier
+	readyTimeout time.Duration
 
 	gens     map[int]*generation // by pid, every generation still running
 	current  *generation         // the one serving (nil while none does)
@@ -78,18 +86,21 @@ const (
 // RunMaster runs featherd's master with cfg until it is stopped, and
 // returns the process's exit status.
 func RunMaster(cfg *config.Config, opts MasterOptions) int {
-	m := &master{opts: opts, cfg: cfg, gens: map[int]*generation{}, next: 1, systemd: notifierFor(opts.Inherited.notifySocket)}
+	m := &master{opts: opts, cfg: cfg, gens: map[int]*generation{}, next: 1,
+		readyTimeout: opts.Inherited.readyTimeout, logger: log.New(opts.Stderr, "featherd: ", log.LstdFlags)}
+	// A systemd that cannot be reached is logged at each notification.
+	m.systemd, _ = dialNotifier(opts.Inherited.notifySocket)
 	logs, err := openErrorLog(cfg, opts.Stderr)
 	if err != nil {
 		fmt.Fprintf(opts.Stderr, "featherd: %v\n", err)
-		m.systemd.send("STATUS=" + err.Error())
+		m.tellSystemd("STATUS=" + err.Error())
 		return 1
 	}
 	defer logs.close()
 	m.logger = logs.logger
 	if err := m.setup(); err != nil {
 		m.logger.Printf("%v", err)
-		m.systemd.send("STATUS=" + err.Error())
+		m.tellSystemd("STATUS=" + err.Error())
 		m.cleanup()
 		return 1
 	}
@@ -165,7 +176,7 @@ func (m *master) run(logs *errorLog) int {
 				if !m.stopping {
 					m.stopping = true
 					m.logger.Printf("graceful shutdown: stopping %d generation(s)", len(m.gens))
-					m.systemd.send("STOPPING=1")
+					m.tellSystemd("STOPPING=1")
 					m.signalAll(syscall.SIGINT)
 					forceAt = time.Now().Add(m.cfg.Server.Features.GracefulShutdownTimeout + 2*time.Second)
 					if m.cfg.Server.Features.GracefulShutdownTimeout == 0 {
@@ -177,7 +188,7 @@ func (m *master) run(logs *errorLog) int {
 			case syscall.SIGTERM:
 				m.logger.Printf("server stopped by %v", sig)
 				m.stopping = true
-				m.systemd.send("STOPPING=1")
+				m.tellSystemd("STOPPING=1")
 				m.signalAll(syscall.SIGTERM)
 				forceAt = time.Now().Add(2 * time.Second)
 			}
@@ -259,13 +270,13 @@ func (m *master) generationReady(g *generation) {
 		if err := writePidFile(m.cfg.Server.PidFile); err != nil {
 			m.logger.Printf("%v", err)
 		}
-		m.systemd.send("READY=1", "STATUS=serving", "MAINPID="+strconv.Itoa(os.Getpid()))
+		m.tellSystemd("READY=1", "STATUS=serving", "MAINPID="+strconv.Itoa(os.Getpid()))
 		m.prepareStandby()
 		return
 	}
 	if g != m.starting {
 		if g == m.current { // restarted after a crash
-			m.systemd.send("READY=1", "STATUS=serving")
+			m.tellSystemd("READY=1", "STATUS=serving")
 		}
 		return
 	}
@@ -275,12 +286,22 @@ func (m *master) generationReady(g *generation) {
 		m.drain(old)
 	}
 	m.dropUnused(m.cfg)
-	m.systemd.send("READY=1", "STATUS=serving (generation "+strconv.Itoa(g.n)+")")
+	m.tellSystemd("READY=1", "STATUS=serving (generation "+strconv.Itoa(g.n)+")")
 	if m.again {
 		m.again = false
 		m.requestRestart()
 	}
 	m.prepareStandby()
+}
+
+// tellSystemd notifies systemd (or the process that daemonized featherd),
+// if there is one. A notification that cannot be sent is logged: systemd
+// would otherwise wait for a READY=1 that never comes, or kill a master
+// it believes stuck, with nothing saying why.
+func (m *master) tellSystemd(lines ...string) {
+	if err := m.systemd.send(lines...); err != nil {
+		m.logger.Printf("notifying systemd (%s): %v", strings.Join(lines, ", "), err)
+	}
 }
 
 // drain tells a generation to stop gracefully.
@@ -301,21 +322,21 @@ func (m *master) requestRestart() {
 		m.again = true // one more once this one is done
 		return
 	}
-	m.systemd.send(reloading()...)
+	m.tellSystemd(reloading()...)
 	cfg, err := m.opts.Load()
 	if err == nil {
 		err = m.syncSockets(cfg)
 	}
 	if err != nil {
 		m.logger.Printf("graceful restart failed, the current generation keeps serving: %v", err)
-		m.systemd.send("READY=1", "STATUS=restart failed: "+err.Error())
+		m.tellSystemd("READY=1", "STATUS=restart failed: "+err.Error())
 		return
 	}
 	m.cfg = cfg
 	bg := cfg.Server.Features.GracefulRestartBG
 	if bg {
 		if g := m.takeStandby(cfg); g != nil {
-			g.deadline = time.Now().Add(readyTimeout)
+			g.deadline = time.Now().Add(m.readyTimeout)
 			m.starting = g
 			if g.waiting {
 				m.activate(g)
@@ -333,7 +354,7 @@ func (m *master) requestRestart() {
 	g, err := m.startGeneration(cfg, mode)
 	if err != nil {
 		m.logger.Printf("graceful restart failed, the current generation keeps serving: %v", err)
-		m.systemd.send("READY=1", "STATUS=restart failed: "+err.Error())
+		m.tellSystemd("READY=1", "STATUS=restart failed: "+err.Error())
 		return
 	}
 	m.starting = g
@@ -353,7 +374,7 @@ func (m *master) proceedRestart() {
 	if m.current == nil || m.gens[m.current.proc.Pid] == nil {
 		m.logger.Printf("generation %d accepting", g.n)
 		g.accepting = true
-		g.deadline = time.Now().Add(readyTimeout)
+		g.deadline = time.Now().Add(m.readyTimeout)
 		g.proc.Signal(syscall.SIGUSR2)
 	}
 }
@@ -400,7 +421,7 @@ func (m *master) generationExited(g *generation, ws unix.WaitStatus) {
 	case g == m.starting:
 		m.starting = nil
 		m.logger.Printf("graceful restart failed, the current generation keeps serving: generation %d %s before it was ready", g.n, how)
-		m.systemd.send("READY=1", "STATUS=restart failed: "+g.failure(how))
+		m.tellSystemd("READY=1", "STATUS=restart failed: "+g.failure(how))
 		if m.current == nil {
 			m.scheduleRetry()
 		} else {
@@ -414,7 +435,7 @@ func (m *master) generationExited(g *generation, ws unix.WaitStatus) {
 		if !m.started {
 			// The first generation never came up: give up.
 			m.stopping, m.failed = true, true
-			m.systemd.send("STATUS=" + g.failure(how))
+			m.tellSystemd("STATUS=" + g.failure(how))
 			return
 		}
 		m.scheduleRetry()
@@ -451,7 +472,7 @@ func (m *master) checkDeadlines() {
 		if !g.ready && !g.draining && g != m.standby && (!g.prepared || g.accepting) && now.After(g.deadline) {
 			// It is the current or the starting generation; its exit is
 			// handled as a failure to start.
-			m.logger.Printf("generation %d did not become ready within %v", g.n, readyTimeout)
+			m.logger.Printf("generation %d did not become ready within %v", g.n, m.readyTimeout)
 			g.proc.Signal(syscall.SIGTERM)
 			g.deadline = now.Add(time.Hour)
 		}

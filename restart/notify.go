@@ -17,34 +17,35 @@ import (
 // Generations use it to tell the master they are ready; the master uses
 // it to tell systemd (Type=notify, Type=notify-reload).
 
-// notifier sends sd_notify messages; its zero value, or one made without
-// NOTIFY_SOCKET, sends nothing.
+// notifier sends sd_notify messages over a datagram socket connected
+// once, when it is made; its zero value, made without NOTIFY_SOCKET,
+// sends nothing. One that could not connect fails every send.
 type notifier struct {
-	addr *net.UnixAddr
+	conn *net.UnixConn
+	err  error
 }
 
-// notifierFor sends to the socket at path ("" sends nothing).
-func notifierFor(path string) notifier {
+// dialNotifier connects to the socket at path ("" sends nothing).
+func dialNotifier(path string) (notifier, error) {
 	if path == "" {
-		return notifier{}
+		return notifier{}, nil
 	}
 	if path[0] == '@' {
 		path = "\x00" + path[1:]
 	}
-	return notifier{addr: &net.UnixAddr{Name: path, Net: "unixgram"}}
+	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: path, Net: "unixgram"})
+	if err != nil {
+		return notifier{err: err}, err
+	}
+	return notifier{conn: c}, nil
 }
 
 // send delivers one message; without a supervisor it does nothing.
 func (n notifier) send(lines ...string) error {
-	if n.addr == nil {
-		return nil
+	if n.conn == nil {
+		return n.err
 	}
-	c, err := net.DialUnix("unixgram", nil, n.addr)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	_, err = c.Write([]byte(strings.Join(lines, "\n")))
+	_, err := n.conn.Write([]byte(strings.Join(lines, "\n")))
 	return err
 }
 

@@ -25,8 +25,9 @@ func Handlers(cfg *config.Config) func() http.Handler {
 
 // serveOptions are what differs between serving processes.
 type serveOptions struct {
-	// ready is called once the reactor accepts, with the server.
-	ready func(*reactor.Server)
+	// ready is called once the reactor accepts, with the server. An
+	// error closes the server: serve returns it.
+	ready func(*reactor.Server) error
 	// noMaster makes SIGUSR1 a graceful stop: a process without a master
 	// cannot restart, as in lighttpd. Otherwise SIGUSR1 is ignored:
 	// restarts are the master's.
@@ -70,7 +71,10 @@ func serve(cfg *config.Config, listeners []reactor.Listener, logs *errorLog, o s
 		return err
 	}
 	if o.ready != nil {
-		o.ready(srv)
+		if err := o.ready(srv); err != nil {
+			srv.Close()
+			return err
+		}
 	}
 	// How serving ends, which one-shot mode does not log (as lighttpd).
 	logStop := logs.logger.Printf

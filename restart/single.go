@@ -75,7 +75,7 @@ func RunSingle(cfg *config.Config, o SingleOptions) int {
 		return fail(err)
 	}
 	stop := make(chan string, 1)
-	ready := func(srv *reactor.Server) {
+	ready := func(srv *reactor.Server) error {
 		if shot != nil {
 			if err := srv.Enroll(shot.conn, oneShotToken(cfg, shot.local), shot.remote); err != nil {
 				logs.logger.Printf("one-shot connection: %v", err)
@@ -84,6 +84,7 @@ func RunSingle(cfg *config.Config, o SingleOptions) int {
 		if o.OneShot || o.IdleTimeout > 0 {
 			go watch(srv, cfg, o, logs.logger, stop)
 		}
+		return nil
 	}
 	err = serve(cfg, listeners, logs, serveOptions{ready: ready, noMaster: true, drainingFromStart: o.OneShot, stop: stop})
 	if shot != nil {

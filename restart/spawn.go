@@ -96,7 +96,7 @@ func (m *master) startGeneration(cfg *config.Config, mode startMode) (*generatio
 	}
 	proc, _ := os.FindProcess(pid) // always succeeds on Unix
 	g := &generation{n: n, proc: proc, sockets: tokens(passed), binary: binary,
-		deadline: time.Now().Add(readyTimeout), since: time.Now()}
+		deadline: time.Now().Add(m.readyTimeout), since: time.Now()}
 	m.gens[proc.Pid] = g
 	if mode == standby {
 		m.logger.Printf("generation %d started as standby (pid %d)", n, proc.Pid)

@@ -1,6 +1,7 @@
 package restart
 
 import (
+	"fmt"
 	"os"
 	"os/signal"
 	"slices"
@@ -20,11 +21,11 @@ const StandbyEnv = "FEATHERD_STANDBY"
 // WaitForActivation is the first thing a standby generation does: it
 // tells the master it is waiting and blocks until SIGUSR2 (become the
 // next generation: read the configuration now) or a stop signal. It
-// reports whether to go on; a process that is not a standby goes on at
-// once.
-func WaitForActivation(in *Inherited) bool {
+// reports whether to go on, or an error when the master could not be
+// told; a process that is not a standby goes on at once.
+func WaitForActivation(in *Inherited) (bool, error) {
 	if !in.standby {
-		return true
+		return true, nil
 	}
 	in.standby = false
 	sigs := make(chan os.Signal, 1)
@@ -34,7 +35,9 @@ func WaitForActivation(in *Inherited) bool {
 	// it came, as serve does too.
 	signal.Notify(sigs, syscall.SIGUSR2, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	signal.Ignore(syscall.SIGUSR1)
-	notifierFor(in.notifySocket).send("FEATHERD_STANDBY=1", GenerationEnv+"="+strconv.Itoa(in.Generation))
+	if err := in.notify.send("FEATHERD_STANDBY=1", GenerationEnv+"="+strconv.Itoa(in.Generation)); err != nil {
+		return false, fmt.Errorf("generation %d: telling the master it is on standby: %w", in.Generation, err)
+	}
 	for {
 		switch <-sigs {
 		case syscall.SIGHUP:
@@ -42,9 +45,9 @@ func WaitForActivation(in *Inherited) bool {
 		case syscall.SIGUSR2:
 			signal.Ignore(syscall.SIGUSR2)
 			signal.Reset(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
-			return true
+			return true, nil
 		default:
-			return false
+			return false, nil
 		}
 	}
 }

@@ -93,3 +93,76 @@ include_shell "{ echo \"=== $PPID\"; ls -l /proc/self/fd; env; } >> %s"
 		t.Errorf("include_shell ran %d times in the master and %d in generations, want 2 and 2 at least:\n%s", byMaster, byOthers, b)
 	}
 }
+
+// TestNotifyFailureLogged: a master that cannot notify systemd logs each
+// notification it could not send.
+func TestNotifyFailureLogged(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, root, "index.html", "unheard")
+	port := freePort(t)
+	conf := writeFile(t, t.TempDir(), "n.conf", fmt.Sprintf("server.document-root = %q\nserver.bind = \"127.0.0.1\"\nserver.port = %d\n", root, port))
+	gone := filepath.Join(t.TempDir(), "no-systemd-here")
+	p := featherdProcessWith(t, func(cmd *exec.Cmd) { cmd.Env = append(cmd.Env, "NOTIFY_SOCKET="+gone) }, "-D", "-f", conf)
+	expectBody(t, p, port, "unheard")
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(p.stderr.String(), "notifying systemd (READY=1, STATUS=serving") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the failed READY=1 was not logged:\n%s", p.stderr)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestGenerationCannotReport: a generation that cannot tell its master
+// how it is doing says so and exits non-zero rather than serving
+// unbeknown to the master: here a standby generation whose master's
+// notify socket closes after the generation said it waits, so its
+// READY=1 cannot be sent once activated; and one whose master's notify
+// socket is gone from the start.
+func TestGenerationCannotReport(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, root, "index.html", "unreported")
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := ln.(*net.TCPListener).File()
+	defer f.Close()
+	ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	conf := writeFile(t, t.TempDir(), "g.conf", fmt.Sprintf("server.document-root = %q\nserver.bind = \"127.0.0.1\"\nserver.port = %d\n", root, port))
+	notifyPath := filepath.Join(t.TempDir(), "notify")
+	generation := func(extra ...string) *featherdProc {
+		return featherdProcessWith(t, func(cmd *exec.Cmd) {
+			cmd.ExtraFiles = []*os.File{f}
+			cmd.Env = append(cmd.Env, append(extra, "FEATHERD_GENERATION=7", "NOTIFY_SOCKET="+notifyPath,
+				"LISTEN_FDS=1", "LISTEN_PID=parent:"+strconv.Itoa(os.Getpid()))...)
+		}, "-D", "-f", conf)
+	}
+	failed := func(p *featherdProc, why string) {
+		t.Helper()
+		if !p.exited(10 * time.Second) {
+			t.Fatalf("the generation keeps running\n%s", p.stderr)
+		}
+		if p.cmd.ProcessState.ExitCode() == 0 || !strings.Contains(p.stderr.String(), why) {
+			t.Errorf("exit status %d, stderr:\n%s\nwant %q", p.cmd.ProcessState.ExitCode(), p.stderr, why)
+		}
+	}
+
+	failed(generation(), "featherd: generation 7: the master's notify socket: dial unixgram "+notifyPath)
+
+	ns, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: notifyPath, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := generation("FEATHERD_STANDBY=1")
+	ns.SetReadDeadline(time.Now().Add(10 * time.Second))
+	buf := make([]byte, 4096)
+	n, err := ns.Read(buf)
+	if err != nil || !strings.Contains(string(buf[:n]), "FEATHERD_STANDBY=1") {
+		t.Fatalf("standby message %q, %v\n%s", buf[:n], err, p.stderr)
+	}
+	ns.Close()
+	p.cmd.Process.Signal(syscall.SIGUSR2)
+	failed(p, "featherd: generation 7: telling the master it serves: ")
+}

@@ -71,7 +71,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "featherd: %v\n", err)
 		return 1
 	}
-	if !restart.WaitForActivation(in) {
+	if goOn, err := restart.WaitForActivation(in); err != nil {
+		fmt.Fprintf(stderr, "featherd: %v\n", err)
+		return 1
+	} else if !goOn {
 		return 0 // a standby generation that was not needed
 	}
 	if f.moduleDir != "" {

@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -179,93 +178,11 @@ func servingPid(t *testing.T, s *restartServer) int {
 	return pid
 }
 
-// TestPrivilegeDrop runs featherd as root with server.username: the
-// generations serve as that user while the master stays root, so a
-// restart can bind a new privileged port.
-func TestPrivilegeDrop(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root")
-	}
-	nobody, err := user.Lookup("nobody")
-	if err != nil {
-		t.Skip("no user nobody")
-	}
-	// t.TempDir's directories are private to root; the generation needs
-	// to read the document root as nobody.
-	dir, err := os.MkdirTemp("", "featherd-priv-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	os.Chmod(dir, 0o755)
-	root := filepath.Join(dir, "www")
-	os.Mkdir(root, 0o755)
-	writeFile(t, root, "index.html", "as nobody")
-	port := freePort(t)
-	low := freePrivilegedPort(t)
-	conf := filepath.Join(dir, "featherd.conf")
-	base := fmt.Sprintf(`server.document-root = %q
-server.bind = "127.0.0.1"
-server.port = %d
-server.username = "nobody"
-server.feature-flags += ( "server.graceful-restart-bg" => "enable" )
-`, root, port)
-	writeFile(t, dir, "featherd.conf", base)
-	p := featherdProcess(t, "-D", "-f", conf)
-	s := &restartServer{t: t, port: port, pid: p.cmd.Process.Pid, proc: p}
-	expectBody(t, p, port, "as nobody")
-	checkUID(t, "master", s.pid, "0")
-	checkUID(t, "generation", servingPid(t, s), nobody.Uid)
-
-	writeFile(t, dir, "featherd.conf", base+fmt.Sprintf("$SERVER[\"socket\"] == \"127.0.0.1:%d\" { }\n", low))
-	syscall.Kill(s.pid, syscall.SIGUSR1)
-	expectBody(t, p, low, "as nobody")
-	expectBody(t, p, port, "as nobody")
-	checkUID(t, "restarted generation", servingPid(t, s), nobody.Uid)
-}
-
-// freePrivilegedPort finds a port below 1024 that nothing listens on.
-func freePrivilegedPort(t *testing.T) int {
-	t.Helper()
-	for port := 1023; port > 900; port-- {
-		ln, err := net.Listen("tcp4", "127.0.0.1:"+strconv.Itoa(port))
-		if err == nil {
-			ln.Close()
-			return port
-		}
-	}
-	t.Skip("no free port below 1024")
-	return 0
-}
-
 func expectBody(t *testing.T, p *featherdProc, port int, want string) {
 	t.Helper()
 	if body := waitBody(t, p, "127.0.0.1:"+strconv.Itoa(port), "/index.html"); body != want {
 		t.Fatalf("port %d: body %q, want %q", port, body, want)
 	}
-}
-
-// checkUID checks that pid runs with uid as its real, effective and
-// saved user id.
-func checkUID(t *testing.T, who string, pid int, uid string) {
-	t.Helper()
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "Uid:"); ok {
-			ids := strings.Fields(rest)
-			for _, id := range ids[:3] {
-				if id != uid {
-					t.Errorf("%s (pid %d) runs as uid %v, want %s", who, pid, ids, uid)
-					return
-				}
-			}
-			return
-		}
-	}
-	t.Fatalf("%s: no Uid line", who)
 }
 
 // TestSIGHUPDuringRestart: a log rotation's SIGHUP that arrives while a

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Started as root with server.username, featherd serves as that user:
+// these tests need root and the user nobody.
+
+// needNobody skips the test unless it runs as root and the user nobody
+// exists.
+func needNobody(t *testing.T) *user.User {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skip("no user nobody")
+	}
+	return nobody
+}
+
+// publicDir makes a directory every user may enter (t.TempDir's are
+// private to root), removed when the test ends.
+func publicDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "featherd-priv-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// testReadyTimeout is the ready timeout the privilege tests give the
+// master (readyTimeoutEnv in package restart), so that they can show a
+// server outliving it.
+const testReadyTimeout = 2 * time.Second
+
+func withReadyTimeout(cmd *exec.Cmd) {
+	cmd.Env = append(cmd.Env, "FEATHERD_TEST_READY_TIMEOUT="+testReadyTimeout.String())
+}
+
+// TestPrivilegeDrop runs featherd as root with server.username, in both
+// restart modes. The generations serve as that user while the master
+// stays root, so a restart can bind a new privileged port. They tell the
+// master how they are doing after giving up root (that they are ready;
+// held in an in-place restart, that they are prepared; activated from
+// standby in the background mode, that they are ready), and the master
+// hears them: the server serves past the ready timeout, before and after
+// a restart, and the pid file (written once the first generation is
+// ready) exists.
+func TestPrivilegeDrop(t *testing.T) {
+	nobody := needNobody(t)
+	for _, mode := range restartModes {
+		t.Run(mode.name, func(t *testing.T) {
+			dir := publicDir(t)
+			root := filepath.Join(dir, "www")
+			os.Mkdir(root, 0o755)
+			writeFile(t, root, "index.html", "as nobody")
+			port := freePort(t)
+			low := freePrivilegedPort(t)
+			pidFile := filepath.Join(dir, "featherd.pid")
+			s := &restartServer{t: t, port: port, conf: filepath.Join(dir, "featherd.conf")}
+			s.tmpl = fmt.Sprintf(`server.document-root = %q
+server.bind = "127.0.0.1"
+server.port = %d
+server.username = "nobody"
+server.pid-file = %q
+server.max-keep-alive-idle = 1
+server.tag = "gen-%%d"
+%s
+`, root, port, pidFile, mode.extra)
+			s.setTag(0)
+			s.proc = featherdProcessWith(t, withReadyTimeout, "-D", "-f", s.conf)
+			s.pid = s.proc.cmd.Process.Pid
+			s.waitTag(0, 10*time.Second)
+			checkUID(t, "master", s.pid, "0")
+			first := s.kthServingPid(1)
+			checkUID(t, "generation", first, nobody.Uid)
+			s.servesPastReadyTimeout(0)
+			if syscall.Kill(first, 0) != nil {
+				t.Fatalf("generation 1 (pid %d) is gone\n%s", first, s.proc.stderr)
+			}
+			if b, err := os.ReadFile(pidFile); err != nil || string(b) != strconv.Itoa(s.pid)+"\n" {
+				t.Errorf("pid file: %q, %v; want the master's pid %d", b, err, s.pid)
+			}
+
+			if mode.name == "background" {
+				s.waitStandby()
+			}
+			s.setTag(1)
+			syscall.Kill(s.pid, syscall.SIGUSR1)
+			s.waitTag(1, 10*time.Second)
+			if mode.name == "background" && !strings.Contains(s.proc.stderr.String(), "generation 2 activated") {
+				t.Errorf("the standby generation was not activated:\n%s", s.proc.stderr)
+			}
+			s.servesPastReadyTimeout(1)
+			checkUID(t, "restarted generation", s.kthServingPid(2), nobody.Uid)
+
+			s.tmpl += fmt.Sprintf("$SERVER[\"socket\"] == \"127.0.0.1:%d\" { }\n", low)
+			s.setTag(2)
+			syscall.Kill(s.pid, syscall.SIGUSR1)
+			s.waitTag(2, 10*time.Second)
+			expectBody(t, s.proc, low, "as nobody")
+			checkUID(t, "generation on a new privileged port", s.kthServingPid(3), nobody.Uid)
+		})
+	}
+}
+
+// servesPastReadyTimeout checks that the server answers every request
+// for longer than the ready timeout, the last as generation n, and that
+// the master never gave up on a generation.
+func (s *restartServer) servesPastReadyTimeout(n int) {
+	s.t.Helper()
+	want := "gen-" + strconv.Itoa(n)
+	tag := ""
+	for deadline := time.Now().Add(testReadyTimeout + time.Second); time.Now().Before(deadline); {
+		var err error
+		if tag, err = s.get("/index.html"); err != nil {
+			s.t.Fatalf("request failed: %v\nlog:\n%s", err, s.proc.stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if tag != want {
+		s.t.Fatalf("served by %s after the ready timeout, want %s\nlog:\n%s", tag, want, s.proc.stderr)
+	}
+	if log := s.proc.stderr.String(); strings.Contains(log, "did not become ready") || strings.Contains(log, "failed") {
+		s.t.Fatalf("the master gave up on a generation:\n%s", log)
+	}
+}
+
+// kthServingPid waits until the kth generation to serve says it does (which
+// it logs just after it starts accepting) and returns its pid.
+func (s *restartServer) kthServingPid(k int) int {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if all := servingLine.FindAllStringSubmatch(s.proc.stderr.String(), -1); len(all) >= k {
+			pid, _ := strconv.Atoi(all[k-1][1])
+			return pid
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("no generation %d to serve:\n%s", k, s.proc.stderr)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// freePrivilegedPort finds a port below 1024 that nothing listens on.
+func freePrivilegedPort(t *testing.T) int {
+	t.Helper()
+	for port := 1023; port > 900; port-- {
+		ln, err := net.Listen("tcp4", "127.0.0.1:"+strconv.Itoa(port))
+		if err == nil {
+			ln.Close()
+			return port
+		}
+	}
+	t.Skip("no free port below 1024")
+	return 0
+}
+
+// checkUID checks that pid runs with uid as its real, effective and
+// saved user id.
+func checkUID(t *testing.T, who string, pid int, uid string) {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Uid:"); ok {
+			ids := strings.Fields(rest)
+			for _, id := range ids[:3] {
+				if id != uid {
+					t.Errorf("%s (pid %d) runs as uid %v, want %s", who, pid, ids, uid)
+					return
+				}
+			}
+			return
+		}
+	}
+	t.Fatalf("%s: no Uid line", who)
+}
