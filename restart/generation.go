@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"os/user"
 	"strconv"
 	"syscall"
 
@@ -47,17 +46,19 @@ func RunGeneration(cfg *config.Config, in *Inherited, stderr io.Writer) int {
 		CloseListeners(listeners)
 		return fail(fmt.Errorf("the master passed no socket for %s", missing[0].Token))
 	}
+	var early pendingLog
+	raiseFDLimit(&cfg.Server, early.logger())
+	if err := dropPrivileges(cfg); err != nil {
+		CloseListeners(listeners)
+		return fail(err)
+	}
 	logs, err := openErrorLog(cfg, stderr)
 	if err != nil {
 		CloseListeners(listeners)
 		return fail(err)
 	}
 	defer logs.close()
-	raiseFDLimit(&cfg.Server, logs.logger)
-	if err := dropPrivileges(cfg); err != nil {
-		CloseListeners(listeners)
-		return fail(err)
-	}
+	early.replay(logs.logger)
 	if in.hold {
 		accept, err := waitForTurn(tell, logs)
 		if err != nil || !accept {
@@ -81,60 +82,6 @@ func RunGeneration(cfg *config.Config, in *Inherited, stderr io.Writer) int {
 		return fail(err)
 	}
 	return 0
-}
-
-// dropPrivileges switches to server.username and server.groupname when
-// started as root (and only then, as lighttpd does); root itself is
-// refused.
-func dropPrivileges(cfg *config.Config) error {
-	srv := &cfg.Server
-	if os.Geteuid() != 0 || (srv.Username == "" && srv.Groupname == "") {
-		return nil
-	}
-	gid, uid := -1, -1
-	if srv.Groupname != "" {
-		g, err := user.LookupGroup(srv.Groupname)
-		if err != nil {
-			return fmt.Errorf("server.groupname: %w", err)
-		}
-		gid, _ = strconv.Atoi(g.Gid)
-	}
-	var u *user.User
-	if srv.Username != "" {
-		var err error
-		if u, err = user.Lookup(srv.Username); err != nil {
-			return fmt.Errorf("server.username: %w", err)
-		}
-		uid, _ = strconv.Atoi(u.Uid)
-		if gid < 0 {
-			gid, _ = strconv.Atoi(u.Gid)
-		}
-	}
-	if uid == 0 || gid == 0 {
-		return fmt.Errorf("server.username/server.groupname: refusing to run as root")
-	}
-	groups := []int{gid}
-	if u != nil {
-		if ids, err := u.GroupIds(); err == nil {
-			for _, s := range ids {
-				if g, err := strconv.Atoi(s); err == nil && g != gid {
-					groups = append(groups, g)
-				}
-			}
-		}
-	}
-	if err := syscall.Setgroups(groups); err != nil {
-		return fmt.Errorf("setgroups: %w", err)
-	}
-	if err := syscall.Setgid(gid); err != nil {
-		return fmt.Errorf("setgid %d: %w", gid, err)
-	}
-	if uid >= 0 {
-		if err := syscall.Setuid(uid); err != nil {
-			return fmt.Errorf("setuid %d: %w", uid, err)
-		}
-	}
-	return nil
 }
 
 // waitForTurn is a held generation's wait: it tells the master it is

@@ -90,7 +90,7 @@ func RunMaster(cfg *config.Config, opts MasterOptions) int {
 		readyTimeout: opts.Inherited.readyTimeout, logger: log.New(opts.Stderr, "featherd: ", log.LstdFlags)}
 	// A systemd that cannot be reached is logged at each notification.
 	m.systemd, _ = dialNotifier(opts.Inherited.notifySocket)
-	logs, err := openErrorLog(cfg, opts.Stderr)
+	logs, err := openMasterLog(cfg, opts.Stderr)
 	if err != nil {
 		fmt.Fprintf(opts.Stderr, "featherd: %v\n", err)
 		m.tellSystemd("STATUS=" + err.Error())

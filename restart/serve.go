@@ -1,13 +1,9 @@
 package restart
 
 import (
-	"fmt"
-	"io"
 	"log"
 	"os"
 	"os/signal"
-	"strings"
-	"sync"
 	"syscall"
 
 	"github.com/featherd/featherd/config"
@@ -113,62 +109,6 @@ func serve(cfg *config.Config, listeners []reactor.Listener, logs *errorLog, o s
 				return srv.Close()
 			}
 		}
-	}
-}
-
-// errorLog is server.errorlog: a file opened for appending that SIGHUP
-// reopens (after log rotation), or stderr when it is not set.
-type errorLog struct {
-	logger *log.Logger
-	name   string
-	mu     sync.Mutex
-	file   *os.File
-}
-
-func openErrorLog(cfg *config.Config, stderr io.Writer) (*errorLog, error) {
-	name := cfg.Base().ErrorLog
-	switch {
-	case name == "":
-		return &errorLog{logger: log.New(stderr, "featherd: ", log.LstdFlags)}, nil
-	case strings.HasPrefix(name, "|"):
-		return nil, fmt.Errorf("server.errorlog %q: piped loggers are not supported yet", name)
-	}
-	l := &errorLog{name: name}
-	if err := l.reopen(); err != nil {
-		return nil, err
-	}
-	l.logger = log.New(l, "", log.LstdFlags)
-	return l, nil
-}
-
-func (l *errorLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.file.Write(p)
-}
-
-// reopen opens the log file again, so a rotated log is not written to.
-func (l *errorLog) reopen() error {
-	if l.name == "" {
-		return nil
-	}
-	f, err := os.OpenFile(l.name, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_CLOEXEC, 0o644)
-	if err != nil {
-		return fmt.Errorf("server.errorlog: %w", err)
-	}
-	l.mu.Lock()
-	old := l.file
-	l.file = f
-	l.mu.Unlock()
-	if old != nil {
-		old.Close()
-	}
-	return nil
-}
-
-func (l *errorLog) close() {
-	if l.file != nil {
-		l.file.Close()
 	}
 }
 

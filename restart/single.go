@@ -49,15 +49,12 @@ func RunSingle(cfg *config.Config, o SingleOptions) int {
 		fmt.Fprintf(o.Stderr, "featherd: %v\n", err)
 		return 1
 	}
-	logs, err := openErrorLog(cfg, o.Stderr)
-	if err != nil {
-		return fail(err)
-	}
-	defer logs.close()
-	raiseFDLimit(&cfg.Server, logs.logger)
+	var early pendingLog
+	raiseFDLimit(&cfg.Server, early.logger())
 
 	var listeners []reactor.Listener
 	var shot *oneShot
+	var err error
 	switch {
 	case o.OneShot:
 		// The sockets are parsed but never opened; the connection counts
@@ -74,6 +71,13 @@ func RunSingle(cfg *config.Config, o SingleOptions) int {
 		CloseListeners(listeners)
 		return fail(err)
 	}
+	logs, err := openErrorLog(cfg, o.Stderr)
+	if err != nil {
+		CloseListeners(listeners)
+		return fail(err)
+	}
+	defer logs.close()
+	early.replay(logs.logger)
 	stop := make(chan string, 1)
 	ready := func(srv *reactor.Server) error {
 		if shot != nil {

@@ -46,6 +46,21 @@ func publicDir(t *testing.T) string {
 	return dir
 }
 
+// ownedDir makes the directory dir/name, owned by u.
+func ownedDir(t *testing.T, dir, name string, u *user.User) string {
+	t.Helper()
+	d := filepath.Join(dir, name)
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	if err := os.Mkdir(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(d, uid, gid); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 // testReadyTimeout is the ready timeout the privilege tests give the
 // master (readyTimeoutEnv in package restart), so that they can show a
 // server outliving it.
@@ -196,4 +211,87 @@ func checkUID(t *testing.T, who string, pid int, uid string) {
 		}
 	}
 	t.Fatalf("%s: no Uid line", who)
+}
+
+// TestErrorLogSymlink: the error log's directory belongs to the server's
+// user, who can put a link to a file of root's in the log's place, at
+// start or before a log rotation's SIGHUP. Neither the master (root) nor
+// a generation writes through it; the server says why it cannot open the
+// log: at start it exits non-zero, on SIGHUP it goes on with the old log.
+func TestErrorLogSymlink(t *testing.T) {
+	nobody := needNobody(t)
+	dir := publicDir(t)
+	root := filepath.Join(dir, "www")
+	os.Mkdir(root, 0o755)
+	writeFile(t, root, "index.html", "served")
+	logs := ownedDir(t, dir, "log", nobody)
+	logFile := filepath.Join(logs, "error.log")
+	secret := writeFile(t, dir, "roots-file", "root's own\n")
+	unchanged := func() {
+		t.Helper()
+		if b, err := os.ReadFile(secret); err != nil || string(b) != "root's own\n" {
+			t.Errorf("root's file was written through the link: %q, %v", b, err)
+		}
+	}
+	port := freePort(t)
+	conf := writeFile(t, dir, "l.conf", fmt.Sprintf(`server.document-root = %q
+server.bind = "127.0.0.1"
+server.port = %d
+server.username = "nobody"
+server.errorlog = %q
+server.max-keep-alive-idle = 1
+`, root, port, logFile))
+
+	t.Run("at start", func(t *testing.T) {
+		if err := os.Symlink(secret, logFile); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Remove(logFile)
+		p := featherdProcess(t, "-D", "-f", conf)
+		if !p.exited(10 * time.Second) {
+			t.Fatalf("featherd started with a link for its log\n%s", p.stderr)
+		}
+		if code := p.cmd.ProcessState.ExitCode(); code == 0 || !strings.Contains(p.stderr.String(), "server.errorlog: open "+logFile+": permission denied") {
+			t.Errorf("exit status %d, stderr:\n%s", code, p.stderr)
+		}
+		unchanged()
+	})
+
+	t.Run("before SIGHUP", func(t *testing.T) {
+		p := featherdProcess(t, "-D", "-f", conf)
+		waitFile(t, p, logFile, "generation 1 ready", 1)
+		waitFile(t, p, logFile, "serving", 1)
+		// The master created the log as the user that writes it.
+		if fi, err := os.Stat(logFile); err != nil || strconv.Itoa(int(fi.Sys().(*syscall.Stat_t).Uid)) != nobody.Uid {
+			t.Errorf("the error log is not nobody's: %v", err)
+		}
+		if err := os.Rename(logFile, logFile+".1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(secret, logFile); err != nil {
+			t.Fatal(err)
+		}
+		p.cmd.Process.Signal(syscall.SIGHUP)
+		// The master and the generation each log their failure to the
+		// old file.
+		waitFile(t, p, logFile+".1", "reopening the error log: server.errorlog: open "+logFile+": permission denied", 2)
+		unchanged()
+		expectBody(t, p, port, "served")
+	})
+}
+
+// waitFile waits until the file at path holds text n times.
+func waitFile(t *testing.T, p *featherdProc, path, text string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, _ := os.ReadFile(path)
+		if strings.Count(string(b), text) >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s does not hold %q %d times:\n%s\nstderr:\n%s", path, text, n, b, p.stderr)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
