@@ -13,6 +13,10 @@ import (
 // directory, that the directories of the pid file and log files exist,
 // that the user and group exist, and that the numeric limits are
 // consistent. Errors stop featherd; warnings are appended to c.Warnings.
+//
+// With server.chroot, the paths the serving processes open once inside it
+// (document roots, logs, upload directories) are checked there; the pid
+// file and unix sockets, which the master handles outside, are not.
 func (c *Config) Preflight() error {
 	var errs ErrorList
 	var w warnings
@@ -20,29 +24,35 @@ func (c *Config) Preflight() error {
 		w.add(old.Pos, old.Msg)
 	}
 
+	srv := &c.Server
+	inside := func(path string) string {
+		if srv.Chroot == "" || path == "" || strings.HasPrefix(path, "|") {
+			return path
+		}
+		return filepath.Join(srv.Chroot, path)
+	}
 	for _, b := range c.Blocks {
 		for _, s := range b.Settings {
 			switch strings.ToLower(s.Key) {
 			case "server.document-root":
-				if err := isDir(s.Value.Str); err != nil {
+				if err := isDir(inside(s.Value.Str)); err != nil {
 					errs = append(errs, errorf(s.Pos, "server.document-root: %v", err))
 				}
 			case "server.errorlog", "server.breakagelog":
-				if err := parentExists(s.Value.Str); err != nil {
+				if err := parentExists(inside(s.Value.Str)); err != nil {
 					errs = append(errs, errorf(s.Pos, "%s: %v", s.Key, err))
 				}
 			}
 		}
 	}
 
-	srv := &c.Server
 	if srv.PidFile != "" {
 		if err := parentExists(srv.PidFile); err != nil {
 			errs = append(errs, errorf(c.keyPos("server.pid-file"), "server.pid-file: %v", err))
 		}
 	}
 	for _, d := range srv.UploadDirs {
-		if err := isDir(d); err != nil {
+		if err := isDir(inside(d)); err != nil {
 			w.add(c.keyPos("server.upload-dirs"), fmt.Sprintf("server.upload-dirs: %v", err))
 		}
 	}

@@ -151,6 +151,24 @@ func TestPreflight(t *testing.T) {
 			replace: map[string]string{"extra": "server.bind = \"" + dir + "/run/featherd.sock\"\n"},
 		},
 		{
+			name: "paths inside server.chroot",
+			replace: map[string]string{
+				"server.document-root": `"/htdocs"`,
+				"server.errorlog":      `"/log/error.log"`,
+				"server.upload-dirs":   `( "/tmp" )`,
+				"extra":                "server.chroot = \"" + dir + "\"\n",
+			},
+		},
+		{
+			name: "paths outside server.chroot",
+			replace: map[string]string{
+				"extra": "server.chroot = \"" + dir + "/htdocs\"\n",
+			},
+			err: "test.conf:1:1: server.document-root: stat " + dir + "/htdocs" + dir + "/htdocs: no such file or directory\n" +
+				"test.conf:3:1: server.errorlog: stat " + dir + "/htdocs" + dir + "/log: no such file or directory",
+			warns: []string{"test.conf:4:1: warning: server.upload-dirs: stat " + dir + "/htdocs" + dir + "/tmp: no such file or directory"},
+		},
+		{
 			name: "several errors",
 			replace: map[string]string{
 				"server.document-root": `"` + dir + `/nope"`,

@@ -15,8 +15,9 @@ import (
 // reopens (after log rotation), or stderr when it is not set.
 //
 // A process that serves opens it as lighttpd does, once it has given up
-// root; what it logs before goes to stderr. The master, which stays root,
-// opens the same file as the server's user (sharedFiles).
+// root and entered server.chroot (the name is then a path inside the
+// chroot); what it logs before goes to stderr. The master, which stays
+// root, opens the same file as the server's user (sharedFiles).
 type errorLog struct {
 	logger *log.Logger
 	name   string

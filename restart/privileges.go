@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -15,9 +17,9 @@ import (
 )
 
 // Giving up root, as lighttpd does: the processes that serve run as
-// server.username and server.groupname; the master, which binds new
-// sockets on restarts, stays root and opens the files it shares with them
-// as the server's user.
+// server.username and server.groupname, inside server.chroot; the master,
+// which binds new sockets on restarts, stays root and opens the files it
+// shares with them as the server's user.
 
 // identity is the user and groups the serving processes run as.
 type identity struct {
@@ -70,8 +72,12 @@ func serverIdentity(srv *config.ServerOptions) (*identity, error) {
 
 // dropPrivileges gives up root when started as root (and only then, as
 // lighttpd does): it takes server.groupname (or the user's group) and the
-// user's supplementary groups, and becomes server.username. Files named
-// in the configuration are opened after it, as the user.
+// user's supplementary groups, enters server.chroot, and becomes
+// server.username. Everything the process needs from outside the chroot
+// is loaded before it: the user and groups, and the local time zone, which
+// Go reads from /etc/localtime when a time is first formatted. Files
+// named in the configuration are opened after it, inside the chroot, as
+// the user.
 func dropPrivileges(cfg *config.Config) error {
 	if os.Geteuid() != 0 {
 		return nil
@@ -88,6 +94,15 @@ func dropPrivileges(cfg *config.Config) error {
 			return fmt.Errorf("setgid %d: %w", id.gid, err)
 		}
 	}
+	if dir := cfg.Server.Chroot; dir != "" {
+		time.Now().Zone() // loads time.Local, from outside the chroot
+		if err := syscall.Chroot(dir); err != nil {
+			return fmt.Errorf("server.chroot: %w", &os.PathError{Op: "chroot", Path: dir, Err: err})
+		}
+		if err := syscall.Chdir("/"); err != nil {
+			return fmt.Errorf("server.chroot: %w", &os.PathError{Op: "chdir", Path: dir, Err: err})
+		}
+	}
 	if id != nil && id.uid >= 0 {
 		if err := syscall.Setuid(id.uid); err != nil {
 			return fmt.Errorf("setuid %d: %w", id.uid, err)
@@ -102,12 +117,13 @@ func dropPrivileges(cfg *config.Config) error {
 // cannot make root write anywhere else, and a file the master creates
 // belongs to that user. The zero value opens as the process itself.
 type sharedFiles struct {
-	id *identity // nil: as the process itself
+	id   *identity // nil: as the process itself
+	root string    // server.chroot: names are resolved inside it
 }
 
 // masterSharedFiles is how the master opens what the generations of cfg
-// open: as server.username when it runs as root; as itself otherwise,
-// as the generations then do too.
+// open: as server.username, inside server.chroot, when it runs as root;
+// as itself otherwise, as the generations then do too.
 func masterSharedFiles(cfg *config.Config) (sharedFiles, error) {
 	if os.Geteuid() != 0 {
 		return sharedFiles{}, nil
@@ -119,13 +135,13 @@ func masterSharedFiles(cfg *config.Config) (sharedFiles, error) {
 	if id != nil && id.uid < 0 {
 		id = nil // the generations stay root too
 	}
-	return sharedFiles{id: id}, nil
+	return sharedFiles{id: id, root: cfg.Server.Chroot}, nil
 }
 
 // openAppend opens name for appending, creating it if need be.
 func (s sharedFiles) openAppend(name string) (*os.File, error) {
 	if s.id == nil {
-		return openLog(name)
+		return openIn(s.root, name)
 	}
 	type opened struct {
 		f   *os.File
@@ -143,7 +159,7 @@ func (s sharedFiles) openAppend(name string) (*os.File, error) {
 			done <- opened{nil, err}
 			return
 		}
-		f, err := openLog(name)
+		f, err := openIn(s.root, name)
 		done <- opened{f, err}
 	}()
 	r := <-done
@@ -169,7 +185,26 @@ func (id *identity) becomeOnThread() error {
 	return nil
 }
 
-// openLog opens name for appending, creating it if need be.
-func openLog(name string) (*os.File, error) {
-	return os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_CLOEXEC, 0o644)
+// openIn opens name for appending, as a process chrooted to root would
+// (root "" is the real root): inside root, symbolic links and ".." are
+// resolved as if it were "/". Without openat2 (Linux before 5.6) the name
+// is only joined to root.
+func openIn(root, name string) (*os.File, error) {
+	const flags = unix.O_WRONLY | unix.O_APPEND | unix.O_CREAT | unix.O_CLOEXEC
+	if root == "" {
+		return os.OpenFile(name, flags, 0o644)
+	}
+	dir, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: root, Err: err}
+	}
+	defer unix.Close(dir)
+	fd, err := unix.Openat2(dir, name, &unix.OpenHow{Flags: flags, Mode: 0o644, Resolve: unix.RESOLVE_IN_ROOT})
+	if errors.Is(err, unix.ENOSYS) {
+		return os.OpenFile(filepath.Join(root, name), flags, 0o644)
+	}
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: filepath.Join(root, name), Err: err}
+	}
+	return os.NewFile(uintptr(fd), filepath.Join(root, name)), nil
 }

@@ -295,3 +295,78 @@ func waitFile(t *testing.T, p *featherdProc, path, text string, n int) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestChroot: with server.chroot, the generations serve a site inside it
+// (their root directory is the chroot), as the server's user; the master
+// opens the error log they write, inside the chroot too, and a restart
+// works. The generations stamp their log lines in the local time zone,
+// which they cannot read from inside the chroot.
+func TestChroot(t *testing.T) {
+	nobody := needNobody(t)
+	jail := publicDir(t)
+	os.Mkdir(filepath.Join(jail, "www"), 0o755)
+	writeFile(t, filepath.Join(jail, "www"), "index.html", "in the chroot")
+	ownedDir(t, jail, "log", nobody)
+	s := &restartServer{t: t, port: freePort(t), conf: filepath.Join(t.TempDir(), "c.conf")}
+	s.tmpl = fmt.Sprintf(`server.chroot = %q
+server.document-root = "/www"
+server.errorlog = "/log/error.log"
+server.bind = "127.0.0.1"
+server.port = %d
+server.username = "nobody"
+server.max-keep-alive-idle = 1
+server.tag = "gen-%%d"
+`, jail, s.port)
+	s.setTag(0)
+	// A zone far from UTC, unless the machine has no zone files.
+	zone, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		zone = nil
+	}
+	s.proc = featherdProcessWith(t, func(cmd *exec.Cmd) {
+		if zone != nil {
+			cmd.Env = append(cmd.Env, "TZ=Asia/Tokyo")
+		}
+	}, "-D", "-f", s.conf)
+	s.pid = s.proc.cmd.Process.Pid
+	s.waitTag(0, 10*time.Second)
+	expectBody(t, s.proc, s.port, "in the chroot")
+	logFile := filepath.Join(jail, "log", "error.log")
+	check := func(n int) {
+		t.Helper()
+		line := waitLine(t, s.proc, logFile, fmt.Sprintf("generation %d (pid ", n))
+		_, after, _ := strings.Cut(line, "(pid ")
+		digits, _, _ := strings.Cut(after, ")")
+		pid, _ := strconv.Atoi(digits)
+		if dir, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/root"); err != nil || dir != jail {
+			t.Errorf("generation %d's root is %q (%v), want %s", n, dir, err, jail)
+		}
+		checkUID(t, "generation", pid, nobody.Uid)
+		if zone != nil {
+			stamp, err := time.ParseInLocation("2006/01/02 15:04:05", line[:19], zone)
+			if d := time.Since(stamp); err != nil || d < -time.Minute || d > time.Minute {
+				t.Errorf("generation %d logged %q, %v from now in %s", n, line, d, zone)
+			}
+		}
+	}
+	check(1)
+	s.setTag(1)
+	syscall.Kill(s.pid, syscall.SIGUSR1)
+	s.waitTag(1, 10*time.Second)
+	check(2)
+	waitFile(t, s.proc, logFile, "generation 2 ready", 1) // the master's line
+}
+
+// waitLine waits for a line of the file at path that contains text and
+// returns it.
+func waitLine(t *testing.T, p *featherdProc, path, text string) string {
+	t.Helper()
+	waitFile(t, p, path, text, 1)
+	b, _ := os.ReadFile(path)
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.Contains(line, text) {
+			return line
+		}
+	}
+	panic("unreachable")
+}
