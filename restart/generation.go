@@ -48,7 +48,7 @@ func RunGeneration(cfg *config.Config, in *Inherited, stderr io.Writer) int {
 	}
 	var early pendingLog
 	raiseFDLimit(&cfg.Server, early.logger())
-	if err := dropPrivileges(cfg); err != nil {
+	if err := dropPrivileges(cfg, early.logger()); err != nil {
 		CloseListeners(listeners)
 		return fail(err)
 	}

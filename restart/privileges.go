@@ -3,6 +3,7 @@ package restart
 import (
 	"errors"
 	"fmt"
+	"log"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -78,11 +79,24 @@ func serverIdentity(srv *config.ServerOptions) (*identity, error) {
 // Go reads from /etc/localtime when a time is first formatted. Files
 // named in the configuration are opened after it, inside the chroot, as
 // the user.
-func dropPrivileges(cfg *config.Config) error {
+//
+// Not started as root, the process can do none of this: it says so in
+// logger when the configuration asks for it, where lighttpd is silent.
+// Either way it clears the ambient capabilities it may have been given,
+// so that nothing it runs inherits them, as lighttpd does.
+func dropPrivileges(cfg *config.Config, logger *log.Logger) error {
+	err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+	if err != nil && err != unix.EINVAL { // EINVAL: a kernel before 4.3
+		return fmt.Errorf("prctl(PR_CAP_AMBIENT_CLEAR_ALL): %w", err)
+	}
+	srv := &cfg.Server
 	if os.Geteuid() != 0 {
+		if srv.Username != "" || srv.Groupname != "" || srv.Chroot != "" {
+			logger.Printf("server.username, server.groupname and server.chroot are ignored: they take effect only when featherd is started as root")
+		}
 		return nil
 	}
-	id, err := serverIdentity(&cfg.Server)
+	id, err := serverIdentity(srv)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func RunSingle(cfg *config.Config, o SingleOptions) int {
 			return fail(err)
 		}
 	}
-	if err := dropPrivileges(cfg); err != nil {
+	if err := dropPrivileges(cfg, early.logger()); err != nil {
 		CloseListeners(listeners)
 		return fail(err)
 	}

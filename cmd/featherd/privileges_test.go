@@ -370,3 +370,47 @@ func waitLine(t *testing.T, p *featherdProc, path, text string) string {
 	}
 	panic("unreachable")
 }
+
+// TestNotRootIgnoresPrivilegeOptions: started by another user than root,
+// featherd can neither change user nor enter a chroot; it serves as the
+// user it is and says in its log that those options are ignored, where
+// lighttpd is silent.
+func TestNotRootIgnoresPrivilegeOptions(t *testing.T) {
+	nobody := needNobody(t)
+	dir := publicDir(t)
+	// The test binary is featherd; nobody must be able to run a copy.
+	exe := filepath.Join(dir, "featherd")
+	b, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(exe, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(dir, "www")
+	os.Mkdir(root, 0o755)
+	writeFile(t, root, "index.html", "not root")
+	os.Chmod(filepath.Join(root, "index.html"), 0o644)
+	port := freePort(t)
+	conf := writeFile(t, dir, "featherd.conf", fmt.Sprintf(`server.document-root = %q
+server.bind = "127.0.0.1"
+server.port = %d
+server.username = "www-data"
+server.chroot = %q
+`, root, port, dir))
+	os.Chmod(conf, 0o644)
+	uid, _ := strconv.Atoi(nobody.Uid)
+	gid, _ := strconv.Atoi(nobody.Gid)
+	cmd := exec.Command(exe, "-D", "-f", conf)
+	cmd.Env = append(os.Environ(), "FEATHERD_TEST_MAIN=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+	p := startProc(t, cmd)
+	expectBody(t, p, port, "not root")
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(p.stderr.String(), "server.username, server.groupname and server.chroot are ignored") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no warning that the options are ignored:\n%s", p.stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
