@@ -285,3 +285,61 @@ func TestThrottledPipeliner(t *testing.T) {
 	<-p.done
 	ts.waitConnections(0)
 }
+
+// TestNonReadingUploaderShares: a connection that stopped being read goes
+// on to a request body that its client sends faster than it can be
+// stored (chunks of one byte, each a write to the temp file). Reading it
+// must not keep the event loop from the loop's other connections, as
+// gnet, which reads a socket once a turn, would not: they are answered
+// at once while the body keeps coming.
+func TestNonReadingUploaderShares(t *testing.T) {
+	t.Parallel()
+	const big = 16 << 20
+	ts := startServer(t, serverOpts{files: map[string]string{"small.txt": "small"},
+		setup: func(t testing.TB, root string) { sparse(t, filepath.Join(root, "big.bin"), big) }})
+	c := ts.dialSmallWindow(64 << 10)
+	c.SetDeadline(time.Now().Add(60 * time.Second))
+	send(t, c, "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\nPOST /small.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+	p := (&pipeliner{c: c}).start("1\r\nx\r\n", 64<<10)
+	p.stalled(t, 300*time.Millisecond, 10*time.Second, 32<<20)
+	// The client reads the large response at last: the server goes on to
+	// the body.
+	read := make(chan error, 1)
+	go func() {
+		// Not readResponse: t.Fatal belongs to the test's goroutine.
+		br := bufio.NewReaderSize(c, 64<<10)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				read <- err
+				return
+			}
+			if line == "\r\n" {
+				break
+			}
+		}
+		_, err := io.CopyN(io.Discard, br, big)
+		read <- err
+	}()
+	if err := <-read; err != nil {
+		t.Fatalf("reading the large response: %v", err)
+	}
+	sent := p.sent.Load()
+	waitFor(t, 10*time.Second, "the server to read the body", func() bool { return p.sent.Load() > sent+1<<20 })
+	// The server's loops take turns at new connections: some of these
+	// are on the uploader's loop.
+	for i := range 4 {
+		d := ts.dial()
+		send(t, d, "GET /small.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+		d.SetReadDeadline(time.Now().Add(3 * time.Second))
+		if r := readResponse(t, bufio.NewReader(d), false); r.status != 200 || string(r.body) != "small" {
+			t.Fatalf("request %d while the body arrives: %d %q", i, r.status, trunc(r.body))
+		}
+		d.Close()
+	}
+	p.stop.Store(true)
+	c.(*net.TCPConn).SetLinger(0)
+	c.Close()
+	<-p.done
+	ts.waitConnections(0)
+}

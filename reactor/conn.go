@@ -50,7 +50,7 @@ type conn struct {
 	yielded    bool // gave up its turn after 256 KiB; a resume is queued
 	closed     bool
 	limiter    chunkqueue.Limiter // rate limits; throttled until the sweep's next second
-	turnBudget int64              // bytes this turn may still write
+	turnBudget int64              // bytes this turn may still write, or read on a detached connection
 	openedAt   int64              // loop second it opened, for the rate limit's catch-up rule
 }
 
@@ -138,13 +138,28 @@ func (c *conn) run() gnet.Action {
 // whether any arrived. Otherwise the connection waits in the poller for
 // more, or the client has closed or reset it (peerEOF: none will come).
 // A connection on gnet's fd gets its bytes through OnTraffic instead.
+//
+// What it reads counts against the turn's budget, as what it writes
+// does, and a spent budget waits in the poller too: a client that sends
+// faster than its requests are handled (a request body in tiny chunks,
+// each a write to the temp file) would otherwise keep the loop from its
+// other connections for as long as it keeps sending, where gnet reads
+// each socket once a turn.
 func (c *conn) receive() bool {
 	if c.gc != nil || c.peerEOF {
+		return false
+	}
+	if c.turnBudget <= 0 {
+		// Not yield: gnet runs a task queued from a task in the same
+		// round, before any socket's events. Its socket is readable, so
+		// the poller resumes it once the loop has polled again.
+		c.awaitInput()
 		return false
 	}
 	n, err := c.in.readFrom(c.fd, readChunk)
 	switch {
 	case n > 0:
+		c.turnBudget -= int64(n)
 		c.readIdleAt = c.loop.now
 		c.loop.server.touch(c.loop.now)
 		return true
