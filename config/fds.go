@@ -100,19 +100,11 @@ func connectionLimit(configured, fds int) int {
 }
 
 // warnLimits warns at start-up, as lighttpd does, when
-// server.max-connections asks for more than the descriptors allow; and
-// about server.upload-temp-file-size, which featherd does not honour.
+// server.max-connections asks for more than the descriptors allow.
 func (c *Config) warnLimits(w *warnings) {
 	s := &c.Server
 	if fds := s.FDLimit(); s.MaxConnections > fds/maxConnsShare {
 		w.add(c.keyPos("server.max-connections"), fmt.Sprintf("server.max-connections %d is more than half of server.max-fds (%d); featherd will accept at most %d",
 			s.MaxConnections, fds, connectionLimit(s.MaxConnections, fds)))
-	}
-	// lighttpd closes a full temp file and reopens it by name to read it.
-	// featherd's temp files have no name (they are deleted as they are
-	// created, so a crash leaves none behind): each would hold a
-	// descriptor until the request ends, so a body goes to one file.
-	if st, ok := c.Blocks[0].Lookup("server.upload-temp-file-size"); ok {
-		w.add(st.Pos, fmt.Sprintf("server.upload-temp-file-size is ignored: featherd writes a request body to one temp file however large it grows, not to a new file every %d bytes", s.UploadTempFileSize))
 	}
 }

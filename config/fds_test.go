@@ -85,8 +85,6 @@ func TestLimitWarnings(t *testing.T) {
 		{"max-connections within half", "server.max-fds = 1024\nserver.max-connections = 512\n", nil},
 		{"max-connections above half", "server.max-fds = 1024\nserver.max-connections = 600\n",
 			[]string{"test.conf:3:1: warning: server.max-connections 600 is more than half of server.max-fds (1024); featherd will accept at most 512"}},
-		{"upload-temp-file-size", "server.upload-temp-file-size = 4096\n",
-			[]string{"test.conf:2:1: warning: server.upload-temp-file-size is ignored: featherd writes a request body to one temp file however large it grows, not to a new file every 4096 bytes"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

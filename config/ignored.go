@@ -48,6 +48,12 @@ var ignoredOptions = []ignoredOption{
 	{key: "server.h2proto", flag: true, changes: enabled, instead: "featherd speaks HTTP/1.1 only"},
 	{key: "server.h2c", flag: true, changes: enabled, instead: "featherd speaks HTTP/1.1 only"},
 	{key: "server.network-mptcp", flag: true, changes: enabled, instead: "the sockets speak plain TCP"},
+	// lighttpd closes a full temp file and reopens it by name to read it.
+	// featherd's temp files have no name (they are deleted as they are
+	// created, so a crash leaves none behind): each would hold a
+	// descriptor until the request ends.
+	{key: "server.upload-temp-file-size", changes: otherTempFileSize,
+		instead: "featherd writes a request body to one temp file however large it grows"},
 
 	{key: "server.name", instead: "only absolute redirects (server.absolute-dir-redirect) and backends use it"},
 	{key: "server.error-intercept", instead: "it concerns backends' responses"},
@@ -80,6 +86,12 @@ func enabled(v Value) bool {
 }
 
 func nonEmpty(v Value) bool { return v.Kind == KindString && v.Str != "" }
+
+// otherTempFileSize: lighttpd's default, 1 MiB, is not warned about.
+func otherTempFileSize(v Value) bool {
+	n, err := decodeInt(v)
+	return err == nil && n != 0 && n != 1<<20
+}
 
 // clockJumpRestart: 0 turns lighttpd's restart on a clock jump off, which
 // is what featherd does; the default, 1800 seconds, is not warned about.

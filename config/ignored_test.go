@@ -28,6 +28,9 @@ func TestIgnoredOptionsWarn(t *testing.T) {
 			[]string{"test.conf:2:1: warning: mimetype.use-xattr is not supported yet and is ignored: media types come from mimetype.assign only"}},
 		{"debug logging", "debug.log-request-handling = \"enable\"\ndebug.log-file-not-found = \"disable\"\n",
 			[]string{"test.conf:2:1: warning: debug.log-request-handling is not supported yet and is ignored: nothing is logged"}},
+		{"upload-temp-file-size", "server.upload-temp-file-size = 4096\n",
+			[]string{"test.conf:2:1: warning: server.upload-temp-file-size is not supported yet and is ignored: featherd writes a request body to one temp file however large it grows"}},
+		{"upload-temp-file-size default", "server.upload-temp-file-size = 1048576\n", nil},
 		{"debug logging on errors", "debug.log-request-header-on-error = 1\n",
 			[]string{"test.conf:2:1: warning: debug.log-request-header-on-error is not supported yet and is ignored: nothing is logged"}},
 		// A server-wide option in a condition is ignored with a warning of

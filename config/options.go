@@ -116,7 +116,7 @@ type ServerOptions struct {
 	MaxConnections          int      // server.max-connections; 0 means lighttpd's default, see ConnectionLimit
 	MaxRequestFieldSize     int      // server.max-request-field-size, bytes of request line and headers
 	ChunkSize               int      // server.chunkqueue-chunk-sz
-	UploadTempFileSize      int64    // server.upload-temp-file-size, bytes: not honoured (a body goes to one temp file), with a warning when set
+	UploadTempFileSize      int64    // server.upload-temp-file-size, bytes: not honoured (a body goes to one temp file, see ignoredOptions)
 	UploadDirs              []string // server.upload-dirs
 	StatCacheEngine         string   // server.stat-cache-engine
 	MimeXattrName           string   // mimetype.xattr-name
