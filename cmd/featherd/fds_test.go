@@ -18,23 +18,6 @@ import (
 	"time"
 )
 
-// servingPidOf waits until a generation of master p serves and returns
-// its pid.
-func servingPidOf(t *testing.T, p *featherdProc) int {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if m := servingLine.FindStringSubmatch(p.stderr.String()); m != nil {
-			pid, _ := strconv.Atoi(m[1])
-			return pid
-		}
-		if time.Now().After(deadline) || p.exited(0) {
-			t.Fatalf("no generation serving:\n%s", p.stderr)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // startWithNoFile starts featherd -D on conf with RLIMIT_NOFILE set to
 // soft:hard beforehand (util-linux prlimit, which execs featherd in its
 // own process), and waits until a generation serves. It returns the
@@ -49,7 +32,7 @@ func startWithNoFile(t *testing.T, conf string, soft, hard int) (p *featherdProc
 		cmd.Path = prlimit
 		cmd.Args = append([]string{"prlimit", fmt.Sprintf("--nofile=%d:%d", soft, hard), "--", os.Args[0]}, cmd.Args[1:]...)
 	}, "-D", "-f", conf)
-	return p, servingPidOf(t, p)
+	return p, servingPidOf(t, p, 1)
 }
 
 // noFile reads a process's RLIMIT_NOFILE from /proc/pid/limits.
@@ -162,7 +145,7 @@ func TestManyFilesFewDescriptors(t *testing.T) {
 		"server.max-fds = 256\nserver.max-worker = 2\n", root, port))
 	p := featherdProcess(t, "-D", "-f", conf)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	gen := servingPidOf(t, p)
+	gen := servingPidOf(t, p, 1)
 
 	get := func(c net.Conn, br *bufio.Reader, i int, close bool) error {
 		hdr := ""

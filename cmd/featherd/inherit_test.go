@@ -24,19 +24,8 @@ import (
 // master here also holds a socket passed by "systemd" and systemd's
 // NOTIFY_SOCKET.
 func TestIncludeShellInheritsNothing(t *testing.T) {
-	activated, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, _ := activated.(*net.TCPListener).File()
-	activated.Close()
-	defer f.Close()
-	notifyPath := filepath.Join(t.TempDir(), "notify")
-	ns, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: notifyPath, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ns.Close()
+	f, _ := activationSocket(t)
+	notifyPath := listenNotify(t).path
 
 	root := t.TempDir()
 	writeFile(t, root, "index.html", "recorded")
@@ -55,13 +44,7 @@ include_shell "{ echo \"=== $PPID\"; ls -l /proc/self/fd; env; } >> %s"
 	}, "-D", "-f", conf)
 	expectBody(t, p, port, "recorded")
 	syscall.Kill(p.cmd.Process.Pid, syscall.SIGUSR1)
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(p.stderr.String(), "generation 2 ready") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no restart\n%s", p.stderr)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	p.waitStderr(t, "generation 2 ready", 10*time.Second)
 
 	b, err := os.ReadFile(record)
 	if err != nil {
@@ -104,13 +87,7 @@ func TestNotifyFailureLogged(t *testing.T) {
 	gone := filepath.Join(t.TempDir(), "no-systemd-here")
 	p := featherdProcessWith(t, func(cmd *exec.Cmd) { cmd.Env = append(cmd.Env, "NOTIFY_SOCKET="+gone) }, "-D", "-f", conf)
 	expectBody(t, p, port, "unheard")
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(p.stderr.String(), "notifying systemd (READY=1, STATUS=serving") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the failed READY=1 was not logged:\n%s", p.stderr)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	p.waitStderr(t, "notifying systemd (READY=1, STATUS=serving", 10*time.Second)
 }
 
 // TestGenerationCannotReport: a generation that cannot tell its master
@@ -122,14 +99,7 @@ func TestNotifyFailureLogged(t *testing.T) {
 func TestGenerationCannotReport(t *testing.T) {
 	root := t.TempDir()
 	writeFile(t, root, "index.html", "unreported")
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, _ := ln.(*net.TCPListener).File()
-	defer f.Close()
-	ln.Close()
-	port := ln.Addr().(*net.TCPAddr).Port
+	f, port := activationSocket(t)
 	conf := writeFile(t, t.TempDir(), "g.conf", fmt.Sprintf("server.document-root = %q\nserver.bind = \"127.0.0.1\"\nserver.port = %d\n", root, port))
 	notifyPath := filepath.Join(t.TempDir(), "notify")
 	generation := func(extra ...string) *featherdProc {

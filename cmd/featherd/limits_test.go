@@ -34,7 +34,7 @@ server.max-worker = 1
 	p := featherdProcess(t, "-D", "-f", conf)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	expectBody(t, p, port, "idle")
-	gen := servingPid(t, &restartServer{proc: p})
+	gen := servingPidOf(t, p, 1)
 	idle := vmRSS(t, gen)
 
 	c, err := net.Dial("tcp", addr)

@@ -442,6 +442,35 @@ func (p *featherdProc) exited(d time.Duration) bool {
 	}
 }
 
+// waitStderr waits up to d for featherd to have written text to its
+// stderr.
+func (p *featherdProc) waitStderr(t *testing.T, text string, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !strings.Contains(p.stderr.String(), text) {
+		if time.Now().After(deadline) {
+			t.Fatalf("featherd did not log %q within %v:\n%s", text, d, p.stderr)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitFile waits until the file at path holds text n times.
+func waitFile(t *testing.T, p *featherdProc, path, text string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, _ := os.ReadFile(path)
+		if strings.Count(string(b), text) >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s does not hold %q %d times:\n%s\nstderr:\n%s", path, text, n, b, p.stderr)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // featherdProcess starts this test binary as featherd with args. When
 // the test ends, a master still running gets SIGTERM (it stops its
 // generations) and, if need be, everything it started is killed.

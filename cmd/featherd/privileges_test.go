@@ -105,7 +105,7 @@ server.tag = "gen-%%d"
 			s.pid = s.proc.cmd.Process.Pid
 			s.waitTag(0, 10*time.Second)
 			checkUID(t, "master", s.pid, "0")
-			first := s.kthServingPid(1)
+			first := servingPidOf(t, s.proc, 1)
 			checkUID(t, "generation", first, nobody.Uid)
 			s.servesPastReadyTimeout(0)
 			if syscall.Kill(first, 0) != nil {
@@ -125,14 +125,14 @@ server.tag = "gen-%%d"
 				t.Errorf("the standby generation was not activated:\n%s", s.proc.stderr)
 			}
 			s.servesPastReadyTimeout(1)
-			checkUID(t, "restarted generation", s.kthServingPid(2), nobody.Uid)
+			checkUID(t, "restarted generation", servingPidOf(t, s.proc, 2), nobody.Uid)
 
 			s.tmpl += fmt.Sprintf("$SERVER[\"socket\"] == \"127.0.0.1:%d\" { }\n", low)
 			s.setTag(2)
 			syscall.Kill(s.pid, syscall.SIGUSR1)
 			s.waitTag(2, 10*time.Second)
 			expectBody(t, s.proc, low, "as nobody")
-			checkUID(t, "generation on a new privileged port", s.kthServingPid(3), nobody.Uid)
+			checkUID(t, "generation on a new privileged port", servingPidOf(t, s.proc, 3), nobody.Uid)
 		})
 	}
 }
@@ -156,23 +156,6 @@ func (s *restartServer) servesPastReadyTimeout(n int) {
 	}
 	if log := s.proc.stderr.String(); strings.Contains(log, "did not become ready") || strings.Contains(log, "failed") {
 		s.t.Fatalf("the master gave up on a generation:\n%s", log)
-	}
-}
-
-// kthServingPid waits until the kth generation to serve says it does (which
-// it logs just after it starts accepting) and returns its pid.
-func (s *restartServer) kthServingPid(k int) int {
-	s.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if all := servingLine.FindAllStringSubmatch(s.proc.stderr.String(), -1); len(all) >= k {
-			pid, _ := strconv.Atoi(all[k-1][1])
-			return pid
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("no generation %d to serve:\n%s", k, s.proc.stderr)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -278,22 +261,6 @@ server.max-keep-alive-idle = 1
 		unchanged()
 		expectBody(t, p, port, "served")
 	})
-}
-
-// waitFile waits until the file at path holds text n times.
-func waitFile(t *testing.T, p *featherdProc, path, text string, n int) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		b, _ := os.ReadFile(path)
-		if strings.Count(string(b), text) >= n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s does not hold %q %d times:\n%s\nstderr:\n%s", path, text, n, b, p.stderr)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // TestChroot: with server.chroot, the generations serve a site inside it
@@ -406,11 +373,5 @@ server.chroot = %q
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
 	p := startProc(t, cmd)
 	expectBody(t, p, port, "not root")
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(p.stderr.String(), "server.username, server.groupname and server.chroot are ignored") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no warning that the options are ignored:\n%s", p.stderr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	p.waitStderr(t, "server.username, server.groupname and server.chroot are ignored", 5*time.Second)
 }

@@ -168,6 +168,7 @@ const epoll = "anon_inode:[eventpoll]"
 var servingLine = regexp.MustCompile(`generation \d+ \(pid (\d+)\) serving`)
 
 // servingPid is the pid of the generation that started serving last.
+// (servingPidOf waits for one.)
 func servingPid(t *testing.T, s *restartServer) int {
 	t.Helper()
 	all := servingLine.FindAllStringSubmatch(s.proc.stderr.String(), -1)
@@ -176,6 +177,24 @@ func servingPid(t *testing.T, s *restartServer) int {
 	}
 	pid, _ := strconv.Atoi(all[len(all)-1][1])
 	return pid
+}
+
+// servingPidOf waits until the kth generation of master p to serve says
+// it does (which it logs just after it starts accepting) and returns its
+// pid.
+func servingPidOf(t *testing.T, p *featherdProc, k int) int {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if all := servingLine.FindAllStringSubmatch(p.stderr.String(), -1); len(all) >= k {
+			pid, _ := strconv.Atoi(all[k-1][1])
+			return pid
+		}
+		if time.Now().After(deadline) || p.exited(0) {
+			t.Fatalf("no generation %d to serve:\n%s", k, p.stderr)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func expectBody(t *testing.T, p *featherdProc, port int, want string) {
@@ -413,13 +432,7 @@ server.max-keep-alive-idle = 1
 					s.waitStandby()
 				}
 				syscall.Kill(s.pid, syscall.SIGUSR1)
-				deadline := time.Now().Add(10 * time.Second)
-				for !strings.Contains(p.stderr.String(), fmt.Sprintf("generation %d ready", n)) {
-					if time.Now().After(deadline) {
-						t.Fatalf("generation %d never ready:\n%s", n, p.stderr)
-					}
-					time.Sleep(10 * time.Millisecond)
-				}
+				p.waitStderr(t, fmt.Sprintf("generation %d ready", n), 10*time.Second)
 				expectBody(t, p, port, "from stdin")
 			}
 		})

@@ -394,13 +394,7 @@ func TestRestartFailureKeepsServing(t *testing.T) {
 	s := startRestartServer(t, "")
 	os.WriteFile(s.conf, []byte("server.document-root = \n"), 0o644)
 	syscall.Kill(s.pid, syscall.SIGUSR1)
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(s.proc.stderr.String(), "graceful restart failed") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no failure logged:\n%s", s.proc.stderr)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	s.proc.waitStderr(t, "graceful restart failed", 5*time.Second)
 	if tag, err := s.get("/index.html"); err != nil || tag != "gen-0" {
 		t.Fatalf("after a failed restart: %q, %v", tag, err)
 	}
@@ -423,13 +417,7 @@ func TestRestartRefusedModuleKeepsServing(t *testing.T) {
 			}
 			syscall.Kill(s.pid, syscall.SIGUSR1)
 			want := "graceful restart failed, the current generation keeps serving: " + s.conf + ":7:1: url.access-deny needs mod_access"
-			deadline := time.Now().Add(5 * time.Second)
-			for !strings.Contains(s.proc.stderr.String(), want) {
-				if time.Now().After(deadline) {
-					t.Fatalf("no %q logged:\n%s", want, s.proc.stderr)
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
+			s.proc.waitStderr(t, want, 5*time.Second)
 			if tag, err := s.get("/index.html"); err != nil || tag != "gen-0" {
 				t.Fatalf("after a refused restart: %q, %v", tag, err)
 			}
@@ -491,16 +479,7 @@ func TestStopWithDownloadInFlight(t *testing.T) {
 // systemd does (here with LISTEN_PID=parent:<pid>, the form the master
 // itself uses): featherd serves it without binding anything.
 func TestSocketActivation(t *testing.T) {
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := ln.(*net.TCPListener).File()
-	ln.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f, port := activationSocket(t)
 	root := t.TempDir()
 	writeFile(t, root, "index.html", "activated")
 	conf := writeFile(t, t.TempDir(), "a.conf", fmt.Sprintf("server.document-root = %q\nserver.systemd-socket-activation = \"enable\"\nserver.max-keep-alive-idle = 1\n", root))
@@ -508,10 +487,28 @@ func TestSocketActivation(t *testing.T) {
 		cmd.ExtraFiles = []*os.File{f}
 		cmd.Env = append(cmd.Env, "LISTEN_FDS=1", "LISTEN_PID=parent:"+strconv.Itoa(os.Getpid()))
 	}, "-D", "-f", conf)
-	body := waitBody(t, p, ln.Addr().String(), "/index.html")
+	body := waitBody(t, p, "127.0.0.1:"+strconv.Itoa(port), "/index.html")
 	if body != "activated" {
 		t.Fatalf("body %q", body)
 	}
+}
+
+// activationSocket is a socket listening on a loopback port, as a file to
+// pass as fd 3 the way systemd does, and its port. The test's own
+// listener is closed: only the file refers to the socket.
+func activationSocket(t *testing.T) (*os.File, int) {
+	t.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	f, err := ln.(*net.TCPListener).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f, ln.Addr().(*net.TCPAddr).Port
 }
 
 // TestSystemdSocketActivate runs featherd under systemd-socket-activate,
@@ -965,23 +962,9 @@ server.errorlog = %q
 server.max-keep-alive-idle = 1
 `, root, port, logFile))
 	p := featherdProcess(t, "-D", "-f", conf)
-	waitLog := func(path, text string) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			if b, _ := os.ReadFile(path); strings.Contains(string(b), text) {
-				return
-			}
-			if time.Now().After(deadline) {
-				b, _ := os.ReadFile(path)
-				t.Fatalf("%s has no %q:\n%s\nstderr:\n%s", path, text, b, p.stderr)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-	waitLog(logFile, "generation 1 ready")
+	waitFile(t, p, logFile, "generation 1 ready", 1)
 	os.Rename(logFile, logFile+".1")
 	p.cmd.Process.Signal(syscall.SIGHUP)
-	waitLog(logFile, "error log reopened\n")     // the master
-	waitLog(logFile, "error log reopened (pid ") // the generation
+	waitFile(t, p, logFile, "error log reopened\n", 1)     // the master
+	waitFile(t, p, logFile, "error log reopened (pid ", 1) // the generation
 }
