@@ -17,7 +17,7 @@ import (
 type conn struct {
 	id   uint64
 	loop *loop
-	gc   gnet.Conn // nil once gnet has closed its fd and the conn finishes on its own dup
+	gc   gnet.Conn // nil once detached: gnet has closed its fd and the conn reads and writes its own dup
 	fd   int       // the socket the writer writes on: gnet's fd, or the dup
 	sock *listenSocket
 

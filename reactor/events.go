@@ -112,11 +112,12 @@ func (c *conn) stopReading(gc gnet.Conn) gnet.Action {
 	return gnet.Close // gnet closes its fd; a detached socket lives on in the dup
 }
 
-// OnClose runs when gnet closes the socket: because we asked, because
-// the client closed or reset it, or because gnet read EOF from a client
-// that only half-closed. gnet would cut the last case short, so a
-// connection with responses still to send takes a dup of the socket and
-// finishes on its own.
+// OnClose runs when gnet closes its fd: because we asked, because the
+// client closed or reset it, or because gnet read EOF from a client that
+// only half-closed. gnet would cut the last case short, so a connection
+// with responses still to send takes a dup of the socket and finishes on
+// its own. After stopReading, whose connection lives on in its dup, the
+// context is detached and there is nothing to do.
 func (e *events) OnClose(gc gnet.Conn, err error) gnet.Action {
 	c, ok := gc.Context().(*conn)
 	if !ok {

@@ -61,7 +61,8 @@ func newLoop(s *Server, el gnet.EventLoop) (*loop, error) {
 }
 
 // resume queues connection id to continue on its loop: its socket became
-// writable, or it yielded its turn. Safe from any goroutine.
+// writable (or, detached, readable), or it yielded its turn. Safe from any
+// goroutine.
 func (l *loop) resume(id uint64) {
 	l.mu.Lock()
 	l.pending = append(l.pending, id)
@@ -115,7 +116,7 @@ func (l *loop) closeConn(c *conn) {
 }
 
 // release frees everything c holds. It runs once per connection, from
-// OnClose or, for a connection finishing on its own dup, directly.
+// OnClose or, for a detached connection (on its own dup), directly.
 func (l *loop) release(c *conn) {
 	if c.closed {
 		return

@@ -12,10 +12,11 @@ import (
 // (detach), readable when its state machine wants request bytes. gnet
 // offers no writability callback (it arms EPOLLOUT only for its own
 // output buffer) and cannot stop reading a socket, so each loop has a
-// small epoll of its own. Its goroutine waits for that epoll in Go's own netpoller rather
-// than in a blocking epoll_wait: a wake-up is then a goroutine made
-// runnable, not a thread that must win a P back from the loop (with one
-// P on a pinned core, the thread hand-offs halved 100 KiB throughput).
+// small epoll of its own. Its goroutine waits for that epoll in Go's own
+// netpoller rather than in a blocking epoll_wait: a wake-up is then a
+// goroutine made runnable, not a thread that must win a P back from the
+// loop (with one P on a pinned core, the thread hand-offs halved 100 KiB
+// throughput).
 //
 // Registrations are keyed by connection id, never by fd: gnet reuses an
 // fd number the moment it closes one. Each registration is one-shot, so a

@@ -193,7 +193,7 @@ func (s *Server) Close() error {
 		close(s.tickDone)
 		err = s.engine.Stop()
 		// The loops have exited, so their state may be touched here:
-		// connections finishing on their own dup are not gnet's to close.
+		// detached connections, on their own dup, are not gnet's to close.
 		s.loops.Range(func(_, v any) bool {
 			l := v.(*loop)
 			for _, c := range l.conns {
