@@ -16,8 +16,8 @@ import (
 //
 // A process that serves opens it as lighttpd does, once it has given up
 // root and entered server.chroot (the name is then a path inside the
-// chroot); what it logs before goes to stderr. The master, which stays
-// root, opens the same file as the server's user (sharedFiles).
+// chroot): see becomeServer. The master, which stays root, opens the same
+// file as the server's user (sharedFiles).
 type errorLog struct {
 	logger *log.Logger
 	name   string
@@ -92,6 +92,27 @@ func (l *errorLog) close() {
 	if l.file != nil {
 		l.file.Close()
 	}
+}
+
+// becomeServer readies a process that serves, once it holds its sockets:
+// it applies server.max-fds while it may still raise the hard limit,
+// gives up root and enters server.chroot, and only then opens its error
+// log, as the user and inside the chroot. What it had to say before, the
+// log gets once open; stderr, when it fails.
+func becomeServer(cfg *config.Config, stderr io.Writer) (*errorLog, error) {
+	var early pendingLog
+	raiseFDLimit(&cfg.Server, early.logger())
+	err := dropPrivileges(cfg, early.logger())
+	var logs *errorLog
+	if err == nil {
+		logs, err = openErrorLog(cfg, stderr)
+	}
+	if err != nil {
+		early.replay(log.New(stderr, "featherd: ", log.LstdFlags))
+		return nil, err
+	}
+	early.replay(logs.logger)
+	return logs, nil
 }
 
 // pendingLog keeps what a serving process logs before its error log is

@@ -46,19 +46,12 @@ func RunGeneration(cfg *config.Config, in *Inherited, stderr io.Writer) int {
 		CloseListeners(listeners)
 		return fail(fmt.Errorf("the master passed no socket for %s", missing[0].Token))
 	}
-	var early pendingLog
-	raiseFDLimit(&cfg.Server, early.logger())
-	if err := dropPrivileges(cfg, early.logger()); err != nil {
-		CloseListeners(listeners)
-		return fail(err)
-	}
-	logs, err := openErrorLog(cfg, stderr)
+	logs, err := becomeServer(cfg, stderr)
 	if err != nil {
 		CloseListeners(listeners)
 		return fail(err)
 	}
 	defer logs.close()
-	early.replay(logs.logger)
 	if in.hold {
 		accept, err := waitForTurn(tell, logs)
 		if err != nil || !accept {

@@ -49,9 +49,6 @@ func RunSingle(cfg *config.Config, o SingleOptions) int {
 		fmt.Fprintf(o.Stderr, "featherd: %v\n", err)
 		return 1
 	}
-	var early pendingLog
-	raiseFDLimit(&cfg.Server, early.logger())
-
 	var listeners []reactor.Listener
 	var shot *oneShot
 	var err error
@@ -67,17 +64,12 @@ func RunSingle(cfg *config.Config, o SingleOptions) int {
 			return fail(err)
 		}
 	}
-	if err := dropPrivileges(cfg, early.logger()); err != nil {
-		CloseListeners(listeners)
-		return fail(err)
-	}
-	logs, err := openErrorLog(cfg, o.Stderr)
+	logs, err := becomeServer(cfg, o.Stderr)
 	if err != nil {
 		CloseListeners(listeners)
 		return fail(err)
 	}
 	defer logs.close()
-	early.replay(logs.logger)
 	stop := make(chan string, 1)
 	ready := func(srv *reactor.Server) error {
 		if shot != nil {

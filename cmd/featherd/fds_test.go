@@ -121,6 +121,25 @@ func TestFDLimit(t *testing.T) {
 	}
 }
 
+// TestStartFailureKeepsWarnings: a process that serves opens its error
+// log last, once it has given up root; when that fails, it says on stderr
+// what it had to say before (here that server.max-fds cannot be had)
+// along with why it stops, rather than only the latter.
+func TestStartFailureKeepsWarnings(t *testing.T) {
+	dir := t.TempDir()
+	// Above the largest fs.nr_open Linux allows, so not even root gets it.
+	conf := writeFile(t, dir, "w.conf", fmt.Sprintf("server.document-root = %q\nserver.bind = \"127.0.0.1\"\nserver.port = %d\n"+
+		"server.max-fds = 2147483647\nserver.errorlog = %q\n", dir, freePort(t), filepath.Join(dir, "missing", "error.log")))
+	p := featherdProcess(t, "-i", "5", "-f", conf)
+	if !p.exited(10 * time.Second) {
+		t.Fatalf("featherd is still running\n%s", p.stderr)
+	}
+	log := p.stderr.String()
+	if p.cmd.ProcessState.ExitCode() != 1 || !strings.Contains(log, "server.max-fds") || !strings.Contains(log, "server.errorlog: open ") {
+		t.Errorf("exit status %d, stderr:\n%s\nwant 1, the server.max-fds warning and the server.errorlog error", p.cmd.ProcessState.ExitCode(), log)
+	}
+}
+
 // TestManyFilesFewDescriptors: with server.max-fds = 256, featherd
 // serves 600 distinct files to 8 keep-alive clients at once, and accepts
 // new connections meanwhile: every response is the file, and nothing
