@@ -1,7 +1,7 @@
 // Package http parses HTTP/1.1 requests strictly (RFC 9112, with
-// lighttpd's outcomes for bad input), builds response heads, and holds
-// the request handlers below it: http/staticfile, http/fastcgi,
-// http/proxy.
+// lighttpd's outcomes for bad input except where RFC 9112 asks for
+// another, as the README lists), builds response heads, and holds the
+// request handlers below it: so far http/staticfile.
 //
 // Everything here is pure: no I/O, no goroutines, and no allocation per
 // request once a connection's Request has grown its buffers.
