@@ -1,10 +1,6 @@
 package config
 
-import (
-	"reflect"
-	"strings"
-	"testing"
-)
+import "testing"
 
 // TestNoFileLimit walks every branch of lighttpd's server_main_setup for
 // RLIMIT_NOFILE: with server.max-fds unset the soft limit is only ever
@@ -89,13 +85,7 @@ func TestLimitWarnings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := optMustParse(t, optDocRoot+tt.src)
-			var got []string
-			for _, w := range c.Warnings {
-				got = append(got, w.String())
-			}
-			if !reflect.DeepEqual(got, tt.warns) {
-				t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.warns, "\n"))
-			}
+			checkWarnings(t, c, tt.warns)
 		})
 	}
 }

@@ -1,10 +1,6 @@
 package config
 
-import (
-	"reflect"
-	"strings"
-	"testing"
-)
+import "testing"
 
 // TestIgnoredOptionsWarn: an option featherd does not act on yet is
 // warned about at the setting when its value would make lighttpd behave
@@ -50,13 +46,7 @@ func TestIgnoredOptionsWarn(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := optMustParse(t, optDocRoot+tt.src)
-			var got []string
-			for _, w := range c.Warnings {
-				got = append(got, w.String())
-			}
-			if !reflect.DeepEqual(got, tt.warns) {
-				t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.warns, "\n"))
-			}
+			checkWarnings(t, c, tt.warns)
 		})
 	}
 }

@@ -30,6 +30,19 @@ func optMustParse(t *testing.T, src string) *Config {
 	return c
 }
 
+// checkWarnings fails the test unless c warned exactly want, each as
+// Warning.String gives it (file:line:col: warning: message).
+func checkWarnings(t testing.TB, c *Config, want []string) {
+	t.Helper()
+	var got []string
+	for _, w := range c.Warnings {
+		got = append(got, w.String())
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // optWarnings returns the warning messages without positions.
 func optWarnings(c *Config) []string {
 	var out []string
@@ -499,13 +512,7 @@ func TestOptionsScopeWarnings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := optMustParse(t, optDocRoot+tt.src)
-			var got []string
-			for _, w := range c.Warnings {
-				got = append(got, w.String())
-			}
-			if !reflect.DeepEqual(got, tt.warns) {
-				t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.warns, "\n"))
-			}
+			checkWarnings(t, c, tt.warns)
 			if tt.check != nil {
 				tt.check(t, c)
 			}
@@ -660,13 +667,7 @@ func TestOptionsModuleWarningPosition(t *testing.T) {
 		"test.conf:2:1: warning: module mod_expire is not available in featherd yet; its options are ignored",
 		"test.conf:4:1: warning: expire.url is ignored: module mod_expire is not available in featherd yet",
 	}
-	var got []string
-	for _, w := range c.Warnings {
-		got = append(got, w.String())
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	checkWarnings(t, c, want)
 }
 
 func TestHaveModule(t *testing.T) {
@@ -828,13 +829,7 @@ func TestOptionsFeatureFlags(t *testing.T) {
 			if c.Server.Features != tt.want {
 				t.Errorf("Features =\n%+v\nwant\n%+v", c.Server.Features, tt.want)
 			}
-			var got []string
-			for _, w := range c.Warnings {
-				got = append(got, w.String())
-			}
-			if !reflect.DeepEqual(got, tt.warns) {
-				t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.warns, "\n"))
-			}
+			checkWarnings(t, c, tt.warns)
 		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 )
@@ -191,13 +190,7 @@ func TestPreflight(t *testing.T) {
 			case tt.err != "" && (err == nil || err.Error() != tt.err):
 				t.Errorf("Preflight error:\n%v\nwant:\n%s", err, tt.err)
 			}
-			var warns []string
-			for _, w := range c.Warnings {
-				warns = append(warns, w.String())
-			}
-			if !reflect.DeepEqual(warns, tt.warns) {
-				t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(warns, "\n"), strings.Join(tt.warns, "\n"))
-			}
+			checkWarnings(t, c, tt.warns)
 		})
 	}
 }
@@ -244,13 +237,7 @@ func TestPreflightKeepsWarnings(t *testing.T) {
 		if err := c.Preflight(); err != nil {
 			t.Fatal(err)
 		}
-		var got []string
-		for _, w := range c.Warnings {
-			got = append(got, w.String())
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("warnings %q, want %q", got, want)
-		}
+		checkWarnings(t, c, want)
 	}
 }
 

@@ -292,13 +292,7 @@ $SERVER["socket"] == "127.0.0.1" {
 			if got := sockSummaries(c); !reflect.DeepEqual(got, tt.sockets) {
 				t.Errorf("Sockets:\n%+v\nwant:\n%+v", got, tt.sockets)
 			}
-			var warns []string
-			for _, w := range c.Warnings {
-				warns = append(warns, w.String())
-			}
-			if !reflect.DeepEqual(warns, tt.warns) {
-				t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(warns, "\n"), strings.Join(tt.warns, "\n"))
-			}
+			checkWarnings(t, c, tt.warns)
 		})
 	}
 }
