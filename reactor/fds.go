@@ -10,7 +10,7 @@ import (
 
 // How the descriptors of server.max-fds are shared. Connections take
 // what lighttpd gives them (config.ServerOptions.ConnectionLimit: a
-// third); accept takes a connection's slot before it takes its socket
+// third by default, at most half); accept takes a connection's slot before it takes its socket
 // (admit), so it cannot fail for want of one. What is left, after the
 // server's own descriptors, is for the handlers' caches of open files,
 // one per loop: lighttpd leaves its stat cache unbounded and frees it

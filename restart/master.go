@@ -45,8 +45,8 @@ type MasterOptions struct {
 	// Stdin, when not nil, is the configuration read from standard input
 	// (-f -): each generation reads it from a pipe, as the master did.
 	Stdin []byte
-	// Inherited is what featherd's parent passed: systemd's sockets and
-	// notify socket.
+	// Inherited is what featherd's parent passed (TakeInherited, which
+	// must have run): systemd's sockets and notify socket.
 	Inherited *Inherited
 }
 
