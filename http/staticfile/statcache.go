@@ -229,6 +229,13 @@ func (c *statCache) open(path []byte, e *entry, nofollow bool) (*chunkqueue.File
 		e.checked = c.now - 1
 		return nil, unix.EAGAIN
 	}
+	if e.content != nil {
+		// Its bytes are kept already, read by an open that followed
+		// links: this one only showed that it is not a link.
+		f.Close()
+		e.nofollow = nofollow
+		return nil, 0
+	}
 	e.file, e.nofollow = chunkqueue.NewFile(f), nofollow
 	c.link(e)
 	return e.file, 0

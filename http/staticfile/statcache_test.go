@@ -164,6 +164,18 @@ func TestOpenFilesBounded(t *testing.T) {
 	if slices.Contains(after, "small.txt") {
 		t.Fatalf("small.txt still open: %q", after)
 	}
+	// Asked for where symbolic links are not followed, it is opened with
+	// O_NOFOLLOW to check that it is not one, and not kept open either.
+	nofollow := *o
+	nofollow.FollowSymlink = false
+	w = get(t, h, &nofollow, "/small.txt")
+	if w.Status != 200 || string(bodyOf(t, w)) != "small" {
+		t.Fatalf("small.txt without following links: %d", w.Status)
+	}
+	w.Reset()
+	if got := openUnder(t, root); slices.Contains(got, "small.txt") {
+		t.Fatalf("small.txt kept open once checked with O_NOFOLLOW: %q", got)
+	}
 }
 
 // fillFDs lowers this process's soft RLIMIT_NOFILE to a little above
