@@ -1,8 +1,9 @@
-// Package chunkqueue holds a response body as lighttpd does: memory
-// chunks, file chunks (a shared, reference-counted fd with an offset and a
-// length) and temp-file chunks; and its writer, which writes straight on
-// the socket with writev and sendfile, corks TCP around headers and a
-// file, and throttles to the configured rates.
+// Package chunkqueue holds a response body, or a request body, as lighttpd
+// does: memory chunks, file chunks (a shared, reference-counted fd with an
+// offset and a length) and a temp file a body spills to beyond a memory
+// limit (tempfile.go); and its writer, which writes straight on the
+// socket with writev and sendfile, corks TCP around headers and a file,
+// and throttles to the configured rates.
 //
 // A Queue and a Writer belong to one goroutine (a connection's event
 // loop, and the loop); Files and Scopes are shared between loops and
