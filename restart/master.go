@@ -271,6 +271,12 @@ func (m *master) generationReady(g *generation) {
 			m.logger.Printf("%v", err)
 		}
 		m.tellSystemd("READY=1", "STATUS=serving", "MAINPID="+strconv.Itoa(os.Getpid()))
+		if m.opts.Inherited.Daemon {
+			// The process that daemonized featherd waited for this and
+			// returns now; nothing listens after it.
+			m.systemd.close()
+			m.systemd = notifier{}
+		}
 		m.prepareStandby()
 		return
 	}

@@ -49,6 +49,13 @@ func (n notifier) send(lines ...string) error {
 	return err
 }
 
+// close closes the socket; the notifier must not be used afterwards.
+func (n notifier) close() {
+	if n.conn != nil {
+		n.conn.Close()
+	}
+}
+
 // reloading is the RELOADING=1 message with the CLOCK_MONOTONIC time
 // systemd wants with it.
 func reloading() []string {

@@ -261,11 +261,13 @@ func TestDaemonize(t *testing.T) {
 	run := t.TempDir()
 	pidFile := filepath.Join(run, "featherd.pid")
 	port := freePort(t)
+	errorLog := filepath.Join(run, "error.log")
 	conf := writeFile(t, t.TempDir(), "d.conf", fmt.Sprintf(`server.document-root = %q
 server.bind = "127.0.0.1"
 server.port = %d
 server.pid-file = %q
-`, root, port, pidFile))
+server.errorlog = %q
+`, root, port, pidFile, errorLog))
 	cmd := exec.Command(os.Args[0], "-f", conf)
 	cmd.Env = append(os.Environ(), "FEATHERD_TEST_MAIN=1")
 	out, err := cmd.CombinedOutput()
@@ -286,6 +288,13 @@ server.pid-file = %q
 	}
 	p := &featherdProc{stderr: &syncBuffer{}}
 	expectBody(t, p, port, "in the background")
+	// The starting process has returned: a restart notifies no one, and
+	// says nothing of it.
+	syscall.Kill(master, syscall.SIGUSR1)
+	waitFile(t, p, errorLog, "generation 2 ready", 1)
+	if b, _ := os.ReadFile(errorLog); strings.Contains(string(b), "notifying") {
+		t.Errorf("the master tried to notify the process that started it, long gone:\n%s", b)
+	}
 	gens := childPids(master)
 	syscall.Kill(master, syscall.SIGINT)
 	deadline := time.Now().Add(10 * time.Second)
