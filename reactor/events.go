@@ -135,7 +135,8 @@ func (e *events) OnClose(gc gnet.Conn, err error) gnet.Action {
 		return gnet.None
 	}
 	if c.gc != nil {
-		c.gc, c.fd = nil, -1 // gnet closes its fd
+		c.loop.poller.forget(c) // while c.fd is still gnet's
+		c.gc, c.fd = nil, -1    // gnet closes its fd
 	}
 	c.loop.release(c) // and a dup, if detach got that far
 	return gnet.None
