@@ -199,3 +199,50 @@ func pwrite(fd int, p []byte, off int64) (int, error) {
 		}
 	}
 }
+
+// ReadFrom reads at most max bytes from fd (a backend's socket or pipe)
+// onto the end of the queue, as a producer does that feeds a response
+// (lighttpd's chunkqueue reserve, read, commit): straight into the last
+// memory chunk's free space while the queue's memory stays within
+// s.MemLimit, else into scratch and from there into the temp file, as
+// Spool does. scratch is the caller's buffer (16 KiB or more). It returns
+// what read returned: 0 and no error at end of file, unix.EAGAIN when fd
+// has nothing now.
+func (q *Queue) ReadFrom(fd, max int, scratch []byte, s *SpoolConfig) (int, error) {
+	if !q.endsInTempFile() && q.memLen+int64(max) <= s.memLimit() {
+		total := 0
+		for total < max {
+			c := q.memTail()
+			b := c.buf.B
+			room := b[len(b):cap(b)]
+			if len(room) > max-total {
+				room = room[:max-total]
+			}
+			n, err := unix.Read(fd, room)
+			if n > 0 {
+				c.buf.B = b[:len(b)+n]
+				q.length += int64(n)
+				q.memLen += int64(n)
+				total += n
+			}
+			if n <= 0 || n < len(room) {
+				if len(c.buf.B) == 0 {
+					q.dropTail() // the chunk memTail added took nothing
+				}
+				if total > 0 {
+					return total, nil
+				}
+				return 0, err
+			}
+		}
+		return total, nil
+	}
+	if len(scratch) > max {
+		scratch = scratch[:max]
+	}
+	n, err := unix.Read(fd, scratch)
+	if n <= 0 {
+		return 0, err
+	}
+	return n, q.Spool(scratch[:n], s)
+}

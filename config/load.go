@@ -60,9 +60,10 @@ type Config struct {
 	Warnings []Warning
 
 	base       Options
-	patches    [][]patch // per block index
-	condBlocks []*Block  // blocks other than the global one that carry patches
-	anyCond    bool      // whether any conditional block exists
+	moduleOpts map[string]any // module name → *Scoped[T] (module.go)
+	patches    [][]patch      // per block index
+	condBlocks []*Block       // blocks other than the global one that carry patches
+	anyCond    bool           // whether any conditional block exists
 }
 
 // LoadFile reads the configuration file at path. Relative include paths
@@ -144,9 +145,9 @@ func (c *Config) finish(opts *LoadOptions) error {
 	loaded := map[string]bool{}
 	for _, m := range c.Modules {
 		loaded[m] = true
-		if mod := findModule(m); mod == nil {
+		if mod := findModule(m); mod == nil && registeredModule(m) == nil {
 			w.add(c.keyPos("server.modules"), fmt.Sprintf("unknown module %s in server.modules (ignored)", m))
-		} else if !mod.have {
+		} else if mod != nil && !mod.available() {
 			w.add(c.keyPos("server.modules"), fmt.Sprintf("module %s is not available in featherd yet; its options are ignored", m))
 		}
 	}
@@ -169,6 +170,9 @@ func (c *Config) finish(opts *LoadOptions) error {
 			}
 			d, ok := lookupKey(s.Key)
 			if !ok {
+				if c.loadedModuleOwns(s.Key) {
+					continue // decoded by compileModules
+				}
 				c.warnUnknown(&w, s, loaded)
 				continue
 			}
@@ -206,6 +210,7 @@ func (c *Config) finish(opts *LoadOptions) error {
 			}
 		}
 	}
+	c.compileModules(fail)
 	errs = append(errs, c.refuseMissing(loaded)...)
 	c.warnIgnored(&w)
 	// Decided here, once every file is read, so the flag and the backends
@@ -248,7 +253,7 @@ func (c *Config) finish(opts *LoadOptions) error {
 // lacks, or nothing featherd or lighttpd knows.
 func (c *Config) warnUnknown(w *warnings, s Setting, loaded map[string]bool) {
 	for _, m := range moduleOwning(s.Key) {
-		if loaded[m.name] && !m.have {
+		if loaded[m.name] && !m.available() {
 			w.add(s.Pos, fmt.Sprintf("%s is ignored: module %s is not available in featherd yet", s.Key, m.name))
 			return
 		}

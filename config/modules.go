@@ -32,7 +32,7 @@ import (
 type module struct {
 	name string
 	keys []string // key prefixes owned by the module
-	have bool
+	have bool     // built into the core; a module that registers its options (module.go) is available too
 	// triggers are the options that make the module act on requests. A
 	// module featherd lacks with triggers is refused when one is set; one
 	// without them is only warned about.
@@ -166,6 +166,9 @@ var modules = []module{
 	{name: "mod_wolfssl", keys: []string{"ssl."}},
 }
 
+// available reports whether featherd has the module.
+func (m *module) available() bool { return m.have || registeredModule(m.name) != nil }
+
 func findModule(name string) *module {
 	for i := range modules {
 		if modules[i].name == name {
@@ -200,7 +203,7 @@ func moduleOwning(key string) []*module {
 // HaveModule reports whether featherd implements a lighttpd module.
 func HaveModule(name string) bool {
 	m := findModule(name)
-	return m != nil && m.have
+	return m != nil && m.available() || m == nil && registeredModule(name) != nil
 }
 
 // refuseMissing returns an error for each setting that would make a loaded
@@ -211,7 +214,7 @@ func (c *Config) refuseMissing(loaded map[string]bool) ErrorList {
 	for _, b := range c.Blocks {
 		for _, s := range b.Settings {
 			m, t := triggerOf(s.Key)
-			if m == nil || !loaded[m.name] || !enables(s.Value) || (t.only != nil && !t.only(c)) {
+			if m == nil || m.available() || !loaded[m.name] || !enables(s.Value) || (t.only != nil && !t.only(c)) {
 				continue
 			}
 			errs = append(errs, errorf(s.Pos, "%s needs %s, which featherd does not have yet: %s; "+

@@ -2,9 +2,9 @@ package http
 
 import (
 	"bytes"
-	"unsafe"
 
 	"github.com/featherd/featherd/config"
+	"github.com/featherd/featherd/internal/unsafeconv"
 )
 
 // maxHeaderLines is lighttpd's bound on the lines of one head (its line
@@ -217,6 +217,7 @@ func (r *Request) parseRequestLine(line []byte, strict bool) int {
 		return 400
 	}
 	r.Target = bstr(uri)
+	r.Current = r.Target
 	return 0
 }
 
@@ -657,9 +658,4 @@ func isDigit(c byte) bool { return c-'0' < 10 }
 // bstr views b as a string without copying. The Request's buffers are
 // only rewritten by the next Reset, which is the documented lifetime of
 // every string a Request hands out.
-func bstr(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(&b[0], len(b))
-}
+func bstr(b []byte) string { return unsafeconv.String(b) }

@@ -1,5 +1,7 @@
 package http
 
+import "github.com/featherd/featherd/config"
+
 // Request is one parsed request head. It is owned by its connection's
 // event loop goroutine and reused for every request on that connection:
 // Reset keeps its buffers, so a connection parses its requests without
@@ -15,7 +17,12 @@ type Request struct {
 	// absolute-form "http://authority" prefix is removed (the authority
 	// becomes Host) and a "/" put in place of its empty path:
 	// lighttpd's target_orig, what REQUEST_URI and the access log show.
+	// SetTarget leaves it alone.
 	Target string
+	// Current is the target the request is being served for (lighttpd's
+	// r->target): Target, or what a rewrite or an error handler replaced
+	// it with (SetTarget). Path and Query are parsed from it.
+	Current string
 	// Path is the decoded, normalised path (lighttpd's uri.path): what
 	// conditions ($HTTP["url"]) and handlers see. It always starts with
 	// '/' and never contains a NUL, a "/../" or "/./" segment, nor ends in
@@ -44,12 +51,15 @@ type Request struct {
 	// 100 Continue only to HTTP/1.1 requests whose body has not started.
 	Expect100 bool
 
-	head   []byte  // private copy of the head
-	extra  []byte  // merged header values, rebuilt Host and Connection
-	norm   []byte  // the normalised target when normalisation changed it
-	path   []byte  // the decoded path when decoding changed it
-	lines  []int32 // start of each line in head, then the end of the last
-	folds  []int32 // offsets in head of obs-fold continuation lines
+	head   []byte    // private copy of the head
+	target []byte    // Current when SetTarget replaced it
+	spare  []byte    // the other target buffer, so SetTarget may be given Current
+	paths  [2][]byte // SetPath's buffers, used in turn, so it may be given Path
+	extra  []byte    // merged header values, rebuilt Host and Connection
+	norm   []byte    // the normalised target when normalisation changed it
+	path   []byte    // the decoded path when decoding changed it
+	lines  []int32   // start of each line in head, then the end of the last
+	folds  []int32   // offsets in head of obs-fold continuation lines
 	fields []field
 	parts  []part
 	slots  []int32 // open-addressing index of fields by name, entry+1
@@ -64,6 +74,8 @@ func (r *Request) Reset() {
 	r.Method = MethodUnknown
 	r.Version = VersionUnknown
 	r.Target = ""
+	r.Current = ""
+	r.target = r.target[:0]
 	r.Path = ""
 	r.Query = ""
 	r.Host = ""
@@ -133,4 +145,27 @@ func (r *Request) removeField(i int) {
 	if id != hdrOther {
 		r.seen &^= 1 << id
 	}
+}
+
+// SetTarget replaces the target the request is served for, as a rewrite
+// or an error handler does, and parses it again into Path and Query with
+// the same rules as the request line's (lighttpd's
+// http_request_parse_target): t may be a path with a query, or anything a
+// client could have sent. It returns 0, or 400 when t does not parse
+// (then Path and Query are not to be used). t may point into r.
+func (r *Request) SetTarget(t string, o *config.ParseOpts) int {
+	r.spare = append(r.spare[:0], t...)
+	r.target, r.spare = r.spare, r.target
+	r.Current = bstr(r.target)
+	r.Query = ""
+	return r.parseTarget(o)
+}
+
+// SetPath replaces Path, the path the request is served for, without
+// parsing it again: mod_indexfile appends an index file's name to it,
+// and PATH_INFO is cut from it. p is copied; it may point into r.
+func (r *Request) SetPath(p []byte) {
+	r.paths[0] = append(r.paths[0][:0], p...)
+	r.paths[0], r.paths[1] = r.paths[1], r.paths[0]
+	r.Path = bstr(r.paths[1])
 }

@@ -2,18 +2,10 @@ package http
 
 import (
 	"strconv"
-	"unsafe"
 
 	"github.com/featherd/featherd/chunkqueue"
 	"github.com/featherd/featherd/config"
 )
-
-// Handler produces the response to a request. It runs on the
-// connection's event loop goroutine and must not block; one Handler
-// value serves one loop, so it may keep per-loop state without locks.
-type Handler interface {
-	Serve(w *Response, r *Request, o *config.Options)
-}
 
 // Response is the response to one request: status, headers in the order
 // they were added, and a body. It is owned by its connection's event loop
@@ -27,6 +19,11 @@ type Response struct {
 	// Close asks for the connection to be closed after this response
 	// (lighttpd's http_status_set_error_close).
 	Close bool
+	// Streaming says the head may go out before the body is complete: the
+	// body then follows in pieces, chunked for HTTP/1.1 and delimited by
+	// closing the connection for HTTP/1.0, and Prepare sets no
+	// Content-Length.
+	Streaming bool
 
 	fields        []respField
 	file          *chunkqueue.File // the representation SendFile gave, or
@@ -44,6 +41,7 @@ type respField struct{ name, value string }
 func (w *Response) Reset() {
 	w.Status = 0
 	w.Close = false
+	w.Streaming = false
 	w.Body.Reset()
 	clear(w.fields)
 	w.fields = w.fields[:0]
@@ -58,6 +56,50 @@ func (w *Response) Reset() {
 // were added; one whose value is empty is not sent.
 func (w *Response) AddHeader(name, value string) {
 	w.fields = append(w.fields, respField{name, value})
+}
+
+// SetHeader sets a response header, replacing the first header of that
+// name (and removing any later ones) or adding it.
+func (w *Response) SetHeader(name, value string) {
+	w.DelHeader(name)
+	w.AddHeader(name, value)
+}
+
+// DelHeader removes every response header called name.
+func (w *Response) DelHeader(name string) {
+	kept := w.fields[:0]
+	for _, f := range w.fields {
+		if !equalFold(f.name, name) {
+			kept = append(kept, f)
+		}
+	}
+	clear(w.fields[len(kept):])
+	w.fields = kept
+}
+
+// HeaderValues calls fn for each response header, in order.
+func (w *Response) HeaderValues(fn func(name, value string)) {
+	for _, f := range w.fields {
+		fn(f.name, f.value)
+	}
+}
+
+// ClearForError drops the headers and body a response has so far, for an
+// error document or an error handler to replace them (lighttpd's
+// http_response_errdoc_init): a 401 keeps its WWW-Authenticate.
+func (w *Response) ClearForError() {
+	auth := ""
+	if w.Status == 401 {
+		auth = w.Header("WWW-Authenticate")
+	}
+	clear(w.fields)
+	w.fields = w.fields[:0]
+	w.Body.Reset()
+	w.file, w.fileSize = nil, 0
+	w.content, w.hasContent = nil, false
+	if auth != "" {
+		w.AddHeader("WWW-Authenticate", auth)
+	}
 }
 
 // Header returns the first value of a response header, or "".
@@ -95,20 +137,22 @@ func (w *Response) appendPart(off, n int64) {
 // multipartBoundary is lighttpd's boundary for multi-range responses.
 const multipartBoundary = "fkj49sn38dcn3"
 
-// Prepare completes the response before its head is written (lighttpd's
-// http_response_write_prepare): the status defaults to 200, error
-// statuses without a body get the built-in error page, a file body is
-// narrowed to the requested ranges, and the body is dropped where HTTP
-// forbids one (HEAD, 304, 204) while Content-Length says what it would be.
+// Prepare completes the response before its head is written, after the
+// pipeline gave error statuses their error document (the end of
+// lighttpd's http_response_write_prepare): the status defaults to 200, a
+// file body is narrowed to the requested ranges, and the body is dropped
+// where HTTP forbids one (HEAD, 304, 204) while Content-Length says what
+// it would be. A streaming response gets no Content-Length.
 func (w *Response) Prepare(r *Request, o *config.Options) {
 	if w.Status == 0 {
 		w.Status = 200
 	}
 	if w.file != nil || w.hasContent {
 		w.prepareFile(r, o)
-	} else if w.Status >= 400 && w.Body.Len() == 0 {
-		w.AddHeader("Content-Type", "text/html")
-		w.Body.Write(ErrorPage(w.Status))
+	}
+	if w.Streaming {
+		w.contentLength = -1
+		return
 	}
 	switch {
 	case w.Status == 304 || w.Status == 204 || w.Status == 205 || w.Status < 200:
@@ -148,13 +192,13 @@ func (w *Response) prepareFile(r *Request, o *config.Options) {
 	case len(ranges) == 0:
 		w.Status = 416
 		w.scratch = strconv.AppendInt(append(w.scratch[:0], "bytes */"...), size, 10)
-		w.AddHeader("Content-Range", unsafeString(w.scratch))
+		w.AddHeader("Content-Range", bstr(w.scratch))
 		w.setErrorPage()
 	case len(ranges) == 1:
 		rg := ranges[0]
 		w.Status = 206
 		w.scratch = appendContentRange(w.scratch[:0], rg, size)
-		w.AddHeader("Content-Range", unsafeString(w.scratch))
+		w.AddHeader("Content-Range", bstr(w.scratch))
 		w.appendPart(rg.Start, rg.End-rg.Start+1)
 	default:
 		w.Status = 206
@@ -260,5 +304,3 @@ func (w *Response) AppendHead(dst []byte, r *Request, keepAlive bool, date []byt
 	}
 	return append(dst, "\r\n"...)
 }
-
-func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }

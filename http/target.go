@@ -39,12 +39,12 @@ func isUnreserved(c byte) bool {
 // cheap test: 0xC0, 0xC1 and 0xF5..0xFF).
 func invalidUTF8Byte(c byte) bool { return c >= 0xF5 || c|1 == 0xC1 }
 
-// parseTarget splits r.Target into Path and Query (lighttpd's
+// parseTarget splits r.Current into Path and Query (lighttpd's
 // http_request_parse_target): URL normalisation per server.http-parseopts,
 // then percent-decoding of the path and removal of dot segments, so that
 // Path can be appended to a document root without escaping it.
 func (r *Request) parseTarget(o *config.ParseOpts) int {
-	t := r.Target
+	t := r.Current
 	switch {
 	case r.Method == MethodConnect:
 		// The authority is the whole target. lighttpd leaves it to

@@ -1,12 +1,14 @@
 package reactor
 
 import (
+	"time"
+
 	"github.com/panjf2000/gnet/v2"
 	"golang.org/x/sys/unix"
 
 	"github.com/featherd/featherd/chunkqueue"
-	"github.com/featherd/featherd/config"
 	"github.com/featherd/featherd/http"
+	"github.com/featherd/featherd/http/pipeline"
 )
 
 // conn is one client connection and the request it is serving.
@@ -24,19 +26,18 @@ type conn struct {
 	state State
 	in    inbuf // bytes received and not yet consumed (pipelined requests stay here)
 
-	eval *config.Eval
-	opts *config.Options
-	req  http.Request
-	resp http.Response
-	out  chunkqueue.Queue // responses handled but not yet written, in order
-	body chunkqueue.Queue // the request body
-	dec  http.ChunkedDecoder
+	// r is the request being served, with everything the pipeline's
+	// modules see: the connection's addresses, the condition evaluator,
+	// head, body, physical path and response.
+	r   pipeline.Request
+	out chunkqueue.Queue // responses handled but not yet written, in order
+	dec http.ChunkedDecoder
 
-	remoteIP     string
 	requestCount int
 	keepAlive    bool // the current request may be followed by another
 	bodyLeft     int64
 	sentContinue bool
+	streaming    bool // the head went out; the handler still produces the body (handler.go)
 
 	// Timestamps in loop seconds (see loop.now), for the once-a-second
 	// timeout check.
@@ -52,30 +53,9 @@ type conn struct {
 	limiter    chunkqueue.Limiter // rate limits; throttled until the sweep's next second
 	turnBudget int64              // bytes this turn may still write, or read on a detached connection
 	openedAt   int64              // loop second it opened, for the rate limit's catch-up rule
-}
 
-// ConditionValue gives config conditions the values they compare; it
-// implements config.Subject.
-func (c *conn) ConditionValue(f config.Field, header string) string {
-	switch f {
-	case config.FieldSocket:
-		return c.sock.token
-	case config.FieldRemoteIP:
-		return c.remoteIP
-	case config.FieldScheme:
-		return "http"
-	case config.FieldHost:
-		return c.req.Host
-	case config.FieldURL:
-		return c.req.Path
-	case config.FieldQuery:
-		return c.req.Query
-	case config.FieldMethod:
-		return c.req.Method.String()
-	case config.FieldHeader:
-		return c.req.Header(header)
-	}
-	return ""
+	handlerFDs []handlerFD // fds the request's handler waits on (handler.go)
+	timer      *time.Timer // the handler's After, if pending
 }
 
 // run drives the state machine until the connection has to wait for the
@@ -111,14 +91,23 @@ func (c *conn) run() gnet.Action {
 				return c.idle()
 			}
 		case StateHandleRequest:
-			c.handleRequest()
+			if !c.handleRequest() {
+				return gnet.None // the handler waits (handler.go)
+			}
 			c.state = StateWrite
 		case StateWrite:
+			asked := c.streaming && c.produce()
 			if !c.batch() && !c.send() {
 				if c.state == StateError {
 					continue
 				}
 				return gnet.None
+			}
+			if c.streaming {
+				if asked {
+					return gnet.None // the handler waits for its backend
+				}
+				continue // the queue drained: ask the handler for more
 			}
 			c.state = StateResponseEnd
 		case StateResponseEnd:
@@ -197,9 +186,7 @@ func (c *conn) idle() gnet.Action {
 func (c *conn) startRequest() {
 	c.requestCount++
 	c.readIdleAt = c.loop.now
-	c.req.Reset()
-	c.resp.Reset()
-	c.body.Reset()
+	c.r.Reset()
 	c.dec.Reset()
 	c.sentContinue = false
 	c.bodyLeft = 0
@@ -213,8 +200,10 @@ func (c *conn) startRequest() {
 // which then gets an answer with Connection: close (handleRequest)
 // instead of a closed connection.
 func (c *conn) endResponse() {
-	c.body.Reset()
-	c.resp.Reset()
+	c.loop.pipe.Done(&c.r)
+	c.endHandler()
+	c.r.Body.Reset()
+	c.r.Resp.Reset()
 	if c.keepAlive {
 		c.state = StateRequestStart
 		if c.in.len() == 0 {

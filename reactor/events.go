@@ -32,30 +32,54 @@ func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 		fd:    gc.Fd(),
 		sock:  ls,
 		state: StateRequestStart,
-		eval:  e.s.cfg.NewEval(),
 	}
 	c.turnBudget = maxWritePerTurn
 	c.openedAt = l.now
 	c.in.cache = &l.buffers
-	c.resp.Body.UseCache(&l.buffers)
+	c.r.Resp.Body.UseCache(&l.buffers)
 	c.out.UseCache(&l.buffers)
-	c.body.UseCache(&l.buffers)
-	switch {
-	case ls.remote.IsValid():
-		c.remoteIP = ls.remote.Addr().Unmap().String()
-	case ls.tcp:
-		if a, ok := gc.RemoteAddr().(*net.TCPAddr); ok {
-			c.remoteIP = a.AddrPort().Addr().Unmap().String()
-		}
+	c.r.Body.UseCache(&l.buffers)
+	c.setupRequest(gc, ls)
+	if !l.pipe.Accept(&c.r) {
+		l.pipe.Close(&c.r)
+		return nil, gnet.Close // a module refused the connection (OnClose unadmits)
 	}
-	c.eval.StartConnection(c)
-	c.opts = c.eval.Options()
 	c.readIdleAt = l.now
 	gc.SetContext(c)
 	l.conns[c.id] = c
 	e.s.connectionOpened()
 	e.s.active.Store(l.now)
 	return nil, gnet.None
+}
+
+// setupRequest fills in what the pipeline's request knows of the
+// connection.
+func (c *conn) setupRequest(gc gnet.Conn, ls *listenSocket) {
+	r := &c.r
+	r.ConnID = c.id
+	r.Socket = ls.token
+	r.Scheme = "http"
+	r.Events = c
+	r.StatCache = c.loop.pipe.StatCache()
+	r.Server = &c.loop.server.cfg.Server
+	if a, ok := gc.LocalAddr().(*net.TCPAddr); ok {
+		r.Local = a.AddrPort()
+	}
+	switch {
+	case ls.remote.IsValid():
+		r.Peer = ls.remote
+	case ls.tcp:
+		if a, ok := gc.RemoteAddr().(*net.TCPAddr); ok {
+			r.Peer = a.AddrPort()
+		}
+	}
+	if r.Peer.IsValid() {
+		r.RemoteIP = r.Peer.Addr().Unmap().String()
+		r.RemotePort = r.Peer.Port()
+	}
+	r.Eval = c.loop.server.cfg.NewEval()
+	r.Eval.StartConnection(r)
+	r.Options = r.Eval.Options()
 }
 
 // OnTraffic takes what gnet read and runs the state machine. Everything

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/featherd/featherd/config"
-	"github.com/featherd/featherd/http"
-	"github.com/featherd/featherd/http/staticfile"
+	_ "github.com/featherd/featherd/http/modules"
+	"github.com/featherd/featherd/http/pipeline"
 	"github.com/featherd/featherd/reactor"
 )
 
@@ -90,9 +90,14 @@ func startServer(t testing.TB, o serverOpts) *testServer {
 		t.Fatal(err)
 	}
 	ts.addr = ln.Addr().String()
+	logger := log.New(ts.logw, "", 0)
+	plan, err := pipeline.NewPlan(cfg, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ts.srv, err = reactor.New(cfg, []reactor.Listener{{Socket: sock, Listener: ln}}, reactor.Options{
-		NewHandler: func() http.Handler { return staticfile.New("simple") },
-		Logger:     log.New(ts.logw, "", 0),
+		Plan:   plan,
+		Logger: logger,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -7,12 +7,12 @@ import (
 	"github.com/panjf2000/gnet/v2"
 
 	"github.com/featherd/featherd/chunkqueue"
-	"github.com/featherd/featherd/http"
+	"github.com/featherd/featherd/http/pipeline"
 )
 
 // loop is featherd's state for one gnet event loop: its connections, its
-// handler instance (with its own stat cache, so no locks), its writer and
-// its poller.
+// pipeline (its own module instances and stat cache, so no locks), its
+// writer and its poller.
 //
 // Everything but mu, pending and scheduled is owned by the loop's
 // goroutine. Other goroutines reach the loop only through resume and
@@ -23,7 +23,7 @@ type loop struct {
 	conns   map[uint64]*conn
 	now     int64 // seconds since the server started, updated by the sweep
 	writer  *chunkqueue.Writer
-	handler http.Handler
+	pipe    *pipeline.Pipeline
 	poller  *poller
 	buffers chunkqueue.BufferCache // every buffer this loop's connections use
 
@@ -38,16 +38,14 @@ type loop struct {
 
 func newLoop(s *Server, el gnet.EventLoop) (*loop, error) {
 	l := &loop{
-		server:  s,
-		el:      el,
-		conns:   make(map[uint64]*conn),
-		now:     s.seconds(),
-		writer:  chunkqueue.NewWriter(s.cfg.Server.NetworkBackend),
-		handler: s.newHandler(),
+		server: s,
+		el:     el,
+		conns:  make(map[uint64]*conn),
+		now:    s.seconds(),
+		writer: chunkqueue.NewWriter(s.cfg.Server.NetworkBackend),
+		pipe:   s.plan.NewLoop(),
 	}
-	if h, ok := l.handler.(interface{ LimitOpenFiles(n int) }); ok {
-		h.LimitOpenFiles(s.openFiles)
-	}
+	l.pipe.LimitOpenFiles(s.openFiles)
 	l.resumeTask = l.runResumed
 	l.sweepTask = l.sweep
 	// Last: the poller's goroutine calls resume, which reads the loop's
@@ -122,16 +120,19 @@ func (l *loop) release(c *conn) {
 		return
 	}
 	c.closed = true
+	if c.state >= StateHandleRequest && c.state < StateResponseEnd {
+		l.pipe.Reset(&c.r) // the request ends without its response
+	}
+	l.pipe.Close(&c.r)
+	c.endHandler()
 	l.poller.forget(c)
 	delete(l.conns, c.id)
 	if c.gc == nil {
 		closeFd(c.fd)
 	}
 	c.in.release()
-	c.body.Reset()
-	c.resp.Reset()
+	c.r.Reset()
 	c.out.Reset()
-	c.req.Reset()
 	c.state = StateConnect
 	l.server.connectionClosed()
 }

@@ -89,6 +89,27 @@ func (p *poller) arm(c *conn, events uint32) error {
 	return nil
 }
 
+// armFD asks to be told, as connection id, when a handler's fd has
+// events; added says whether fd is in the epoll already. It runs on the
+// connection's loop.
+func (p *poller) armFD(id uint64, fd int, events uint32, added bool) error {
+	ev := unix.EpollEvent{Events: events | unix.EPOLLONESHOT}
+	setEventID(&ev, id)
+	op := unix.EPOLL_CTL_MOD
+	if !added {
+		op = unix.EPOLL_CTL_ADD
+	}
+	if err := unix.EpollCtl(p.epfd, op, fd, &ev); err != nil {
+		return os.NewSyscallError("epoll_ctl", err)
+	}
+	return nil
+}
+
+// forgetFD removes a handler's fd; it must run before the fd is closed.
+func (p *poller) forgetFD(fd int) {
+	unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, fd, nil)
+}
+
 // forget removes c's socket from the poller; it must run before the fd
 // the registration was made with is closed.
 func (p *poller) forget(c *conn) {

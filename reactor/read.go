@@ -14,33 +14,33 @@ func (c *conn) readHead() bool {
 		return false
 	}
 	srv := &c.loop.server.cfg.Server
-	n, status := c.req.Parse(buf, &srv.HTTPParseOpts, srv.MaxRequestFieldSize)
+	n, status := c.r.Head.Parse(buf, &srv.HTTPParseOpts, srv.MaxRequestFieldSize)
 	if n == 0 && status == 0 {
 		return false
 	}
 	c.in.consume(n)
 	c.readIdleAt = c.loop.now
-	c.eval.StartRequest()
-	c.opts = c.eval.Options()
+	c.r.Eval.StartRequest()
+	c.r.Options = c.r.Eval.Options()
 	if status != 0 {
 		c.fail(status)
 		return true
 	}
-	if !c.opts.ProtocolHTTP11 && c.req.Version == http.Version11 {
+	if !c.r.Options.ProtocolHTTP11 && c.r.Head.Version == http.Version11 {
 		// server.protocol-http11 = "disable": answer as an HTTP/1.0
 		// server, without keep-alive (lighttpd's http_response_config).
-		c.req.Version, c.req.KeepAlive, c.req.Expect100 = http.Version10, false, false
+		c.r.Head.Version, c.r.Head.KeepAlive, c.r.Head.Expect100 = http.Version10, false, false
 	}
-	c.keepAlive = c.req.KeepAlive
+	c.keepAlive = c.r.Head.KeepAlive
 	switch {
-	case c.req.Chunked:
+	case c.r.Head.Chunked:
 		c.state = StateReadPost
-	case c.req.ContentLength > 0:
-		if max := c.opts.MaxRequestSize; max > 0 && c.req.ContentLength > max {
+	case c.r.Head.ContentLength > 0:
+		if max := c.r.Options.MaxRequestSize; max > 0 && c.r.Head.ContentLength > max {
 			c.fail(413) // refused before a byte of the body is read
 			return true
 		}
-		c.bodyLeft = c.req.ContentLength
+		c.bodyLeft = c.r.Head.ContentLength
 		c.state = StateReadPost
 	default:
 		c.state = StateHandleRequest
@@ -52,7 +52,7 @@ func (c *conn) readHead() bool {
 // closes the connection after it, as lighttpd does for every request it
 // cannot parse or accept.
 func (c *conn) fail(status int) {
-	c.resp.Status = status
+	c.r.Resp.Status = status
 	c.keepAlive = false
 	c.state = StateHandleRequest
 }
@@ -61,11 +61,11 @@ func (c *conn) fail(status int) {
 // "Expect: 100-continue" before its body.
 var continueLine = []byte("HTTP/1.1 100 Continue\r\n\r\n")
 
-// readBody reads the request body into c.body (CON_STATE_READ_POST):
+// readBody reads the request body into c.r.Body (CON_STATE_READ_POST):
 // up to 64 KiB in memory, the rest spooled to a temp file in
 // server.upload-dirs. It reports false when more bytes are needed.
 func (c *conn) readBody() bool {
-	if c.req.Expect100 && !c.sentContinue && c.in.len() == 0 && c.req.Version == http.Version11 {
+	if c.r.Head.Expect100 && !c.sentContinue && c.in.len() == 0 && c.r.Head.Version == http.Version11 {
 		c.sentContinue = true
 		// A tiny write on a fresh socket; if it cannot go now the client
 		// sends its body anyway after its own timeout.
@@ -75,17 +75,17 @@ func (c *conn) readBody() bool {
 	if len(buf) == 0 {
 		return false
 	}
-	max := c.opts.MaxRequestSize
-	if c.req.Chunked {
+	max := c.r.Options.MaxRequestSize
+	if c.r.Head.Chunked {
 		n, done, status := c.dec.Decode(buf, c.appendBody)
 		c.in.consume(n)
 		switch {
 		case status != 0:
 			c.fail(status)
 			return true
-		case c.resp.Status != 0:
+		case c.r.Resp.Status != 0:
 			return true // appendBody failed
-		case max > 0 && c.body.Len() > max:
+		case max > 0 && c.r.Body.Len() > max:
 			c.fail(413)
 			return true
 		case !done:
@@ -101,7 +101,7 @@ func (c *conn) readBody() bool {
 	c.appendBody(buf[:n])
 	c.in.consume(int(n))
 	c.bodyLeft -= n
-	if c.resp.Status != 0 {
+	if c.r.Resp.Status != 0 {
 		return true
 	}
 	if c.bodyLeft > 0 {
@@ -113,10 +113,10 @@ func (c *conn) readBody() bool {
 
 // appendBody stores body bytes; a disk error ends the request with 500.
 func (c *conn) appendBody(p []byte) {
-	if c.resp.Status != 0 {
+	if c.r.Resp.Status != 0 {
 		return
 	}
-	if err := c.body.Spool(p, &c.loop.server.spool); err != nil {
+	if err := c.r.Body.Spool(p, &c.loop.server.spool); err != nil {
 		c.loop.server.logf("request body: %v", err)
 		c.fail(500)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/featherd/featherd/chunkqueue"
 	"github.com/featherd/featherd/config"
 	"github.com/featherd/featherd/http"
+	"github.com/featherd/featherd/http/pipeline"
 )
 
 // Listener is a listen socket the server accepts on: featherd's own
@@ -37,9 +38,10 @@ type Listener struct {
 
 // Options are what a Server needs besides the configuration.
 type Options struct {
-	// NewHandler makes the handler for one event loop; each loop has its
-	// own, so handlers keep per-loop caches without locks.
-	NewHandler func() http.Handler
+	// Plan is the modules the server runs (pipeline.NewPlan); each loop
+	// makes its own instances of them, so they keep per-loop caches
+	// without locks.
+	Plan *pipeline.Plan
 	// Logger receives error-log lines; nil means the standard logger.
 	Logger *log.Logger
 }
@@ -47,13 +49,13 @@ type Options struct {
 // Server serves HTTP/1.1 on its listeners with one gnet event loop per
 // core (server.max-worker loops when set).
 type Server struct {
-	cfg        *config.Config
-	newHandler func() http.Handler
-	logger     *log.Logger
-	engine     *gnet.Client
-	sockets    []*listenSocket
-	spool      chunkqueue.SpoolConfig
-	start      time.Time
+	cfg     *config.Config
+	plan    *pipeline.Plan
+	logger  *log.Logger
+	engine  *gnet.Client
+	sockets []*listenSocket
+	spool   chunkqueue.SpoolConfig
+	start   time.Time
 	// openFiles is each loop's handler's share of the descriptors, for
 	// the files it keeps open (fds.go).
 	openFiles int
@@ -81,18 +83,18 @@ type Server struct {
 // New prepares a server for cfg on the given listeners. It does not
 // accept until Start.
 func New(cfg *config.Config, listeners []Listener, opts Options) (*Server, error) {
-	if opts.NewHandler == nil {
-		return nil, errors.New("reactor: no handler")
+	if opts.Plan == nil {
+		return nil, errors.New("reactor: no pipeline plan")
 	}
 	s := &Server{
-		cfg:        cfg,
-		newHandler: opts.NewHandler,
-		logger:     opts.Logger,
-		start:      time.Now(),
-		slots:      make(chan struct{}, cfg.Server.ConnectionLimit()),
-		stopping:   make(chan struct{}),
-		scopes:     make(map[int]*chunkqueue.Scope),
-		tickDone:   make(chan struct{}),
+		cfg:      cfg,
+		plan:     opts.Plan,
+		logger:   opts.Logger,
+		start:    time.Now(),
+		slots:    make(chan struct{}, cfg.Server.ConnectionLimit()),
+		stopping: make(chan struct{}),
+		scopes:   make(map[int]*chunkqueue.Scope),
+		tickDone: make(chan struct{}),
 		spool: chunkqueue.SpoolConfig{
 			Dirs:     cfg.Server.UploadDirs,
 			MemLimit: 64 << 10,

@@ -10,12 +10,17 @@ const lingerTimeout = 5
 
 // sweep is the once-a-second maintenance of one loop (lighttpd's
 // connection_periodic_maint): it advances the loop's clock, applies the
-// idle timeouts, releases throttled connections into the new second and
-// lets the handler expire its caches.
+// idle timeouts and the deadlines of waiting handlers, releases throttled
+// connections into the new second and runs the pipeline's trigger (the
+// stat cache's expiry, the modules' once-a-second work).
 func (l *loop) sweep(context.Context) error {
 	l.now = l.server.seconds()
 	now := l.now
 	for _, c := range l.conns {
+		if c.r.Waiting() && now >= c.r.Deadline {
+			c.handlerTimedOut()
+			continue
+		}
 		if l.timedOut(c, now) {
 			c.state = StateError
 			l.closeConn(c)
@@ -28,9 +33,7 @@ func (l *loop) sweep(context.Context) error {
 			l.drive(c)
 		}
 	}
-	if ex, ok := l.handler.(interface{ Expire(now int64) }); ok {
-		ex.Expire(now)
-	}
+	l.pipe.Trigger(now)
 	return nil
 }
 
@@ -40,7 +43,7 @@ func (l *loop) sweep(context.Context) error {
 // server.max-keep-alive-idle, a response that cannot be written uses
 // server.max-write-idle.
 func (l *loop) timedOut(c *conn, now int64) bool {
-	o := c.opts
+	o := c.r.Options
 	if c.waiting || c.limiter.Throttled() {
 		// Output is stuck, whatever the state: pipelined responses held
 		// back are sent from StateRead.

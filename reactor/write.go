@@ -6,37 +6,11 @@ import "github.com/featherd/featherd/chunkqueue"
 // the loop's other connections run (lighttpd's MAX_WRITE_LIMIT).
 const maxWritePerTurn = chunkqueue.MaxWriteLimit
 
-// handleRequest lets the handler produce the response, unless the
-// request already failed, then puts the response head in front of the
-// body (CON_STATE_HANDLE_REQUEST).
-func (c *conn) handleRequest() {
-	r, w := &c.req, &c.resp
-	if w.Status == 0 {
-		c.loop.handler.Serve(w, r, c.opts)
-	}
-	// Keep-alive ends after server.max-keep-alive-requests, when the
-	// idle timeout is zero, or when the server is draining.
-	if w.Close || c.opts.MaxKeepAliveIdle == 0 || c.requestCount > c.opts.MaxKeepAliveRequests ||
-		c.loop.server.draining.Load() {
-		c.keepAlive = false
-	}
-	w.Prepare(r, c.opts)
-	head := c.loop.buffers.Get()
-	head.B = w.AppendHead(head.B[:0], r, c.keepAlive, c.loop.server.date(), c.opts.Tag)
-	w.Body.PrependBuffer(head)
-	if err := w.Body.InlineSmallFile(chunkqueue.SmallFileLimit); err != nil {
-		c.loop.server.logf("%s: %v", r.Path, err)
-	}
-	c.out.Take(&w.Body)
-	c.writeAt = c.loop.now
-	c.setupRate()
-}
-
 // setupRate applies connection.kbytes-per-second and
 // server.kbytes-per-second of the request's options; a draining server
 // lifts both, as lighttpd's graceful shutdown does.
 func (c *conn) setupRate() {
-	o := c.opts
+	o := c.r.Options
 	if c.loop.server.draining.Load() {
 		c.limiter.SetLimit(0)
 		c.limiter.SetScope(nil)

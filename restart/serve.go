@@ -7,17 +7,10 @@ import (
 	"syscall"
 
 	"github.com/featherd/featherd/config"
-	"github.com/featherd/featherd/http"
-	"github.com/featherd/featherd/http/staticfile"
+	_ "github.com/featherd/featherd/http/modules" // every module featherd has
+	"github.com/featherd/featherd/http/pipeline"
 	"github.com/featherd/featherd/reactor"
 )
-
-// Handlers returns the handler chain of one event loop for cfg. Static
-// files are the only handler so far.
-func Handlers(cfg *config.Config) func() http.Handler {
-	engine := cfg.Server.StatCacheEngine
-	return func() http.Handler { return staticfile.New(engine) }
-}
 
 // serveOptions are what differs between serving processes.
 type serveOptions struct {
@@ -57,7 +50,12 @@ func serve(cfg *config.Config, listeners []reactor.Listener, logs *errorLog, o s
 	signal.Ignore(syscall.SIGUSR2) // a held generation's go-ahead, once is enough
 	defer signal.Stop(sigs)
 
-	srv, err := reactor.New(cfg, listeners, reactor.Options{NewHandler: Handlers(cfg), Logger: logs.logger})
+	plan, err := pipeline.NewPlan(cfg, logs.logger)
+	if err != nil {
+		CloseListeners(listeners)
+		return err
+	}
+	srv, err := reactor.New(cfg, listeners, reactor.Options{Plan: plan, Logger: logs.logger})
 	if err != nil {
 		CloseListeners(listeners)
 		return err

@@ -1,4 +1,8 @@
-package staticfile
+// Package statcache is one event loop's cache of stat results and open
+// files (lighttpd's stat_cache.c, "simple" engine): the pipeline, the
+// modules that look at the file system and the static file handler share
+// it. It belongs to its loop, so it has no locks.
+package statcache
 
 import (
 	"os"
@@ -16,11 +20,11 @@ import (
 // end.
 const maxNegative = 16384
 
-// entry is what the cache knows about one path: the result of its last
+// Entry is what the cache knows about one path: the result of its last
 // stat, and for a regular file the open file that responses share (or
 // its bytes, when it is small) and the ETag and Last-Modified derived
 // from it.
-type entry struct {
+type Entry struct {
 	checked  int64 // loop second of the last stat: re-stat at most once a second
 	used     int64 // loop second of the last lookup, for expiry
 	errno    unix.Errno
@@ -30,29 +34,33 @@ type entry struct {
 	content  []byte // a small file's bytes, read once while the stat holds
 
 	// newer and older link the entries holding a file, most recently
-	// used first (statCache.newest).
-	newer, older *entry
+	// used first (Cache.newest).
+	newer, older *Entry
 
 	lastModified string
 	etags        [8]string // by etag.use-* flags
 }
 
-func (e *entry) isDir() bool     { return e.st.Mode&unix.S_IFMT == unix.S_IFDIR }
-func (e *entry) isRegular() bool { return e.st.Mode&unix.S_IFMT == unix.S_IFREG }
-func (e *entry) size() int64     { return e.st.Size }
-func (e *entry) mtime() time.Time {
+// Err is the stat's error: 0 when the path exists.
+func (e *Entry) Err() unix.Errno { return e.errno }
+
+// IsDir, IsRegular, Size and Mtime describe what the last stat found.
+func (e *Entry) IsDir() bool     { return e.st.Mode&unix.S_IFMT == unix.S_IFDIR }
+func (e *Entry) IsRegular() bool { return e.st.Mode&unix.S_IFMT == unix.S_IFREG }
+func (e *Entry) Size() int64     { return e.st.Size }
+func (e *Entry) Mtime() time.Time {
 	return time.Unix(e.st.Mtim.Sec, e.st.Mtim.Nsec)
 }
 
 // changed reports whether a new stat describes a different file or
 // contents, which invalidates the open file and the validators.
-func (e *entry) changed(st *unix.Stat_t) bool {
+func (e *Entry) changed(st *unix.Stat_t) bool {
 	return st.Dev != e.st.Dev || st.Ino != e.st.Ino || st.Size != e.st.Size ||
 		st.Mtim != e.st.Mtim || st.Mode != e.st.Mode
 }
 
 // drop forgets what e knew about the file: the file changed or is gone.
-func (c *statCache) drop(e *entry) {
+func (c *Cache) drop(e *Entry) {
 	c.closeFile(e)
 	c.content -= int64(len(e.content))
 	e.content = nil
@@ -60,9 +68,9 @@ func (c *statCache) drop(e *entry) {
 	e.etags = [8]string{}
 }
 
-// etag returns the entry's ETag for the etag.use-* flags (lighttpd's
+// ETag returns the entry's ETag for the etag.use-* flags (lighttpd's
 // http_etag_create): a DEK hash over the chosen stat fields, quoted.
-func (e *entry) etag(flags int) string {
+func (e *Entry) ETag(flags int) string {
 	if flags == 0 {
 		return ""
 	}
@@ -71,15 +79,15 @@ func (e *entry) etag(flags int) string {
 	}
 	var x [4]uint64
 	n := 0
-	if flags&etagInode != 0 {
+	if flags&ETagInode != 0 {
 		x[n] = e.st.Ino
 		n++
 	}
-	if flags&etagSize != 0 {
+	if flags&ETagSize != 0 {
 		x[n] = uint64(e.st.Size)
 		n++
 	}
-	if flags&etagMtime != 0 {
+	if flags&ETagMtime != 0 {
 		x[n], x[n+1] = uint64(e.st.Mtim.Sec), uint64(e.st.Mtim.Nsec)
 		n += 2
 	}
@@ -94,13 +102,14 @@ func (e *entry) etag(flags int) string {
 	return s
 }
 
+// The etag.use-* flags ETag takes.
 const (
-	etagInode = 1 << iota
-	etagMtime
-	etagSize
+	ETagInode = 1 << iota
+	ETagMtime
+	ETagSize
 )
 
-// statCache is one event loop's cache of stat results and open files,
+// Cache is one event loop's cache of stat results and open files,
 // lighttpd's "simple" engine: a path is re-stat'ed at most once a second
 // and forgotten after two seconds without use. It belongs to its loop, so
 // it needs no locks.
@@ -109,20 +118,20 @@ const (
 // recently used is closed to open another (a response still sending it
 // keeps it open until it is done). Without a bound, a client asking for
 // many distinct files in two seconds ran the server out of descriptors.
-type statCache struct {
-	entries  map[string]*entry
+type Cache struct {
+	entries  map[string]*Entry
 	negative int
 	content  int64 // bytes of small files held
 	now      int64
 	disabled bool // server.stat-cache-engine = "disable": stat every time
 
-	newest, oldest *entry // the entries holding a file, by last use
+	newest, oldest *Entry // the entries holding a file, by last use
 	openFiles      int
 	maxOpen        int
 }
 
 // defaultMaxOpen bounds the open files of a cache the reactor has not
-// given its share of server.max-fds (Handler.LimitOpenFiles).
+// given its share of server.max-fds (LimitOpenFiles).
 const defaultMaxOpen = 1024
 
 // Small files are served from memory: lighttpd reads a file under 16 KiB
@@ -134,19 +143,19 @@ const (
 	maxContent = 32 << 20
 )
 
-// contentOf returns the bytes of a small regular file, reading them
+// ContentOf returns the bytes of a small regular file, reading them
 // from f on first use; nil when the file is not small, the loop holds
 // enough already, or the read fails (the caller sends the file instead).
 // Once the bytes are kept, the cache closes its file: f must not be used
 // when contentOf returns bytes.
-func (c *statCache) contentOf(e *entry, f *chunkqueue.File) []byte {
-	if e.content != nil || e.size() >= smallFile || c.disabled {
+func (c *Cache) ContentOf(e *Entry, f *chunkqueue.File) []byte {
+	if e.content != nil || e.Size() >= smallFile || c.disabled {
 		return e.content
 	}
-	if c.content+e.size() > maxContent {
+	if c.content+e.Size() > maxContent {
 		return nil
 	}
-	b := make([]byte, e.size())
+	b := make([]byte, e.Size())
 	for off := 0; off < len(b); {
 		n, err := unix.Pread(f.Fd(), b[off:], int64(off))
 		if err != nil || n == 0 {
@@ -160,13 +169,15 @@ func (c *statCache) contentOf(e *entry, f *chunkqueue.File) []byte {
 	return b
 }
 
-func newStatCache(disabled bool) *statCache {
-	return &statCache{entries: make(map[string]*entry), disabled: disabled, maxOpen: defaultMaxOpen}
+// New returns an empty cache; disabled (server.stat-cache-engine
+// "disable" or "none") stats on every lookup.
+func New(disabled bool) *Cache {
+	return &Cache{entries: make(map[string]*Entry), disabled: disabled, maxOpen: defaultMaxOpen}
 }
 
-// lookup returns the entry for path, stat'ing it if the cached result is
-// from an earlier second. A failed stat is an entry with errno set.
-func (c *statCache) lookup(path []byte) *entry {
+// Lookup returns the entry for path, stat'ing it if the cached result is
+// from an earlier second. A failed stat is an Entry with errno set.
+func (c *Cache) Lookup(path []byte) *Entry {
 	e := c.entries[string(path)]
 	if e != nil && e.checked == c.now && !c.disabled {
 		e.used = c.now
@@ -176,7 +187,7 @@ func (c *statCache) lookup(path []byte) *entry {
 	errno := errnoOf(unix.Stat(string(path), &st))
 	switch {
 	case e == nil:
-		e = &entry{}
+		e = &Entry{}
 		if errno == 0 || c.negative < maxNegative {
 			c.entries[string(path)] = e
 			if errno != 0 {
@@ -196,10 +207,10 @@ func (c *statCache) lookup(path []byte) *entry {
 	return e
 }
 
-// open returns the entry's shared open file, opening it on first use;
+// Open returns the entry's shared open file, opening it on first use;
 // nil and no error when the file's bytes are in memory (contentOf). With
 // follow-symlink disabled the last component must not be a link.
-func (c *statCache) open(path []byte, e *entry, nofollow bool) (*chunkqueue.File, unix.Errno) {
+func (c *Cache) Open(path []byte, e *Entry, nofollow bool) (*chunkqueue.File, unix.Errno) {
 	switch {
 	case e.content != nil && (e.nofollow || !nofollow):
 		return nil, 0
@@ -251,7 +262,7 @@ func openFile(path []byte, nofollow bool) (*os.File, unix.Errno) {
 }
 
 // link makes e, which has just got a file, the most recently used.
-func (c *statCache) link(e *entry) {
+func (c *Cache) link(e *Entry) {
 	e.older, e.newer = c.newest, nil
 	if c.newest != nil {
 		c.newest.newer = e
@@ -262,7 +273,7 @@ func (c *statCache) link(e *entry) {
 	c.openFiles++
 }
 
-func (c *statCache) unlink(e *entry) {
+func (c *Cache) unlink(e *Entry) {
 	if e.newer != nil {
 		e.newer.older = e.older
 	} else {
@@ -278,7 +289,7 @@ func (c *statCache) unlink(e *entry) {
 }
 
 // touch makes e, which holds a file, the most recently used.
-func (c *statCache) touch(e *entry) {
+func (c *Cache) touch(e *Entry) {
 	if c.newest != e {
 		c.unlink(e)
 		c.link(e)
@@ -286,7 +297,7 @@ func (c *statCache) touch(e *entry) {
 }
 
 // closeFile releases the cache's reference to e's file.
-func (c *statCache) closeFile(e *entry) {
+func (c *Cache) closeFile(e *Entry) {
 	if e.file == nil {
 		return
 	}
@@ -296,22 +307,23 @@ func (c *statCache) closeFile(e *entry) {
 }
 
 // closeFiles releases every file the cache holds.
-func (c *statCache) closeFiles() {
+func (c *Cache) closeFiles() {
 	for c.oldest != nil {
 		c.closeFile(c.oldest)
 	}
 }
 
-// lastModified returns the entry's Last-Modified value.
-func (e *entry) lastModifiedValue() string {
+// LastModified returns the entry's Last-Modified value.
+func (e *Entry) LastModified() string {
 	if e.lastModified == "" {
-		e.lastModified = string(http.AppendHTTPDate(nil, e.mtime()))
+		e.lastModified = string(http.AppendHTTPDate(nil, e.Mtime()))
 	}
 	return e.lastModified
 }
 
-// expire forgets entries unused for two seconds and advances the clock.
-func (c *statCache) expire(now int64) {
+// Expire forgets entries unused for two seconds and advances the clock
+// to now, the loop's second; call it once a second.
+func (c *Cache) Expire(now int64) {
 	c.now = now
 	for k, e := range c.entries {
 		if now-e.used > 2 {
@@ -336,3 +348,9 @@ func errnoOf(err error) unix.Errno {
 	}
 	return unix.EIO
 }
+
+// LimitOpenFiles bounds the files the cache keeps open between requests
+// (at least one; 1024 until it is called): beyond it, the least recently
+// used is closed. The reactor gives each loop its share of the
+// descriptors server.max-fds leaves to such caches.
+func (c *Cache) LimitOpenFiles(n int) { c.maxOpen = max(n, 1) }

@@ -14,11 +14,12 @@ import (
 	"github.com/featherd/featherd/chunkqueue"
 	"github.com/featherd/featherd/config"
 	"github.com/featherd/featherd/http"
+	"github.com/featherd/featherd/http/pipeline/pipelinetest"
 )
 
 // docRoot writes n files f0.bin … of size bytes each, distinct, and
-// returns the directory and the options serving it.
-func docRoot(t *testing.T, n, size int) (string, *config.Options) {
+// returns the directory and the configuration serving it.
+func docRoot(t *testing.T, n, size int) (string, string) {
 	t.Helper()
 	root := t.TempDir()
 	for i := range n {
@@ -26,28 +27,18 @@ func docRoot(t *testing.T, n, size int) (string, *config.Options) {
 			t.Fatal(err)
 		}
 	}
-	cfg, err := config.Parse("test.conf", fmt.Sprintf("server.document-root = %q\n", root), "", config.LoadOptions{DefaultTag: "t"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root, cfg.Base()
+	return root, fmt.Sprintf("server.document-root = %q\n", root)
 }
 
 func body(i, size int) []byte {
 	return bytes.Repeat([]byte{byte('a' + i%26)}, size)
 }
 
-// get answers GET path as the reactor does (Serve, then Prepare) and
-// returns the response; its body holds a reference to the file until
-// w.Reset.
-func get(t *testing.T, h *Handler, o *config.Options, path string) *http.Response {
+// get answers GET path through the loop's pipeline and returns the
+// response; its body holds a reference to the file until w.Reset.
+func get(t *testing.T, l *pipelinetest.Loop, path string) *http.Response {
 	t.Helper()
-	r := &http.Request{Method: http.MethodGet, Version: http.Version11, Path: path}
-	w := &http.Response{}
-	w.Reset()
-	h.Serve(w, r, o)
-	w.Prepare(r, o)
-	return w
+	return &l.Get(path).Resp
 }
 
 // bodyOf drains w's body through a socket pair and returns it.
@@ -100,12 +91,12 @@ func openUnder(t *testing.T, dir string) []string {
 // holds no descriptor.
 func TestOpenFilesBounded(t *testing.T) {
 	const size = 20 << 10 // above smallFile: sent from the file
-	root, o := docRoot(t, 8, size)
-	h := New("simple")
-	h.LimitOpenFiles(3)
+	root, conf := docRoot(t, 8, size)
+	h := pipelinetest.New(t, conf)
+	h.Pipe.LimitOpenFiles(3)
 	serve := func(i int) {
 		t.Helper()
-		w := get(t, h, o, fmt.Sprintf("/f%d.bin", i))
+		w := get(t, h, fmt.Sprintf("/f%d.bin", i))
 		if w.Status != 200 || !bytes.Equal(bodyOf(t, w), body(i, size)) {
 			t.Fatalf("f%d.bin: %d", i, w.Status)
 		}
@@ -132,16 +123,18 @@ func TestOpenFilesBounded(t *testing.T) {
 		}
 	}
 
-	// A response in flight keeps its file when the cache lets it go.
-	w := get(t, h, o, "/f0.bin")
+	// A response in flight (its body on a connection's output queue)
+	// keeps its file when the cache lets it go.
+	inFlight := &http.Response{}
+	inFlight.Body.Take(&get(t, h, "/f0.bin").Body)
 	serve(5)
 	serve(6)
 	serve(7)
 	expectOpen("f0.bin", "f5.bin", "f6.bin", "f7.bin")
-	if !bytes.Equal(bodyOf(t, w), body(0, size)) {
+	if !bytes.Equal(bodyOf(t, inFlight), body(0, size)) {
 		t.Fatal("f0.bin sent wrong after the cache closed it")
 	}
-	w.Reset()
+	inFlight.Body.Reset()
 	expectOpen("f5.bin", "f6.bin", "f7.bin")
 
 	// A small file's bytes are kept, not its descriptor: served again,
@@ -151,7 +144,7 @@ func TestOpenFilesBounded(t *testing.T) {
 	}
 	var after []string
 	for range 2 {
-		w := get(t, h, o, "/small.txt")
+		w := get(t, h, "/small.txt")
 		if w.Status != 200 || string(bodyOf(t, w)) != "small" {
 			t.Fatalf("small.txt: %d", w.Status)
 		}
@@ -166,9 +159,8 @@ func TestOpenFilesBounded(t *testing.T) {
 	}
 	// Asked for where symbolic links are not followed, it is opened with
 	// O_NOFOLLOW to check that it is not one, and not kept open either.
-	nofollow := *o
-	nofollow.FollowSymlink = false
-	w = get(t, h, &nofollow, "/small.txt")
+	h.Override = func(o *config.Options) { o.FollowSymlink = false }
+	w := get(t, h, "/small.txt")
 	if w.Status != 200 || string(bodyOf(t, w)) != "small" {
 		t.Fatalf("small.txt without following links: %d", w.Status)
 	}
@@ -227,16 +219,16 @@ func fillFDs(t *testing.T) (release func()) {
 // either, the answer is 500, not 403 (the file is not forbidden).
 func TestOpenOutOfDescriptors(t *testing.T) {
 	const size = 20 << 10
-	root, o := docRoot(t, 3, size)
-	h := New("simple")
+	root, conf := docRoot(t, 3, size)
+	h := pipelinetest.New(t, conf)
 	for i := range 2 {
-		get(t, h, o, fmt.Sprintf("/f%d.bin", i)).Reset()
+		get(t, h, fmt.Sprintf("/f%d.bin", i)).Reset()
 	}
 	if n := len(openUnder(t, root)); n != 2 {
 		t.Fatalf("%d files open, want the 2 served", n)
 	}
 	release := fillFDs(t)
-	w := get(t, h, o, "/f2.bin")
+	w := get(t, h, "/f2.bin")
 	release()
 	if w.Status != 200 || !bytes.Equal(bodyOf(t, w), body(2, size)) {
 		t.Fatalf("f2.bin with every descriptor taken but the cache's: %d", w.Status)
@@ -244,9 +236,9 @@ func TestOpenOutOfDescriptors(t *testing.T) {
 	w.Reset()
 
 	// Nothing left to give back: the open fails for good.
-	h2 := New("simple")
+	h2 := pipelinetest.New(t, conf)
 	release = fillFDs(t)
-	w = get(t, h2, o, "/f0.bin")
+	w = get(t, h2, "/f0.bin")
 	release()
 	if w.Status != 500 {
 		t.Fatalf("f0.bin with no descriptor left: %d, want 500", w.Status)

@@ -1,0 +1,9 @@
+// Package modules links in every module featherd has: importing it
+// registers them with the pipeline and their options with the
+// configuration loader. Adding a module adds its line here.
+package modules
+
+import (
+	_ "github.com/featherd/featherd/http/indexfile"  // mod_indexfile
+	_ "github.com/featherd/featherd/http/staticfile" // mod_staticfile
+)

@@ -1,0 +1,112 @@
+package pipeline
+
+// The hooks a module may implement, lighttpd's plugin.h with Go names.
+// A module implements only those it needs; the pipeline finds them by
+// type assertion when it builds a loop's pipeline, and calls them in
+// server.modules order. Each runs on the loop goroutine of the
+// connection it is given and must not block: a hook that has to wait
+// registers what it waits for with r.Events and returns WaitForEvent
+// (only the subrequest phases may wait; elsewhere it is an Error).
+//
+// A hook may keep nothing of r after it returns except through the
+// request-scoped state that r itself carries (its handler claim, the
+// Events registrations it made); r is reused for the connection's next
+// request once RequestReset has run.
+//
+// The request phases, in order (Pipeline.Handle):
+//
+//	uri raw → uri clean → docroot → physical → subrequest start → subrequest … → response start → request done → request reset
+//
+// with the core's steps between them: conditions and limits before uri
+// raw, OPTIONS * and CONNECT before docroot, physical.path after docroot,
+// the file check (404, 403, PATH_INFO, the directory redirect) before
+// subrequest start, and the answers nobody gave (403, 405, 501) after it.
+
+// URIRaw runs first, before uri clean, on the request as received: the
+// target (Head.Current, the query included) and its decoded Path.
+// mod_extforward and mod_rewrite act here.
+type URIRaw interface {
+	URIRaw(r *Request) Result
+}
+
+// URIClean runs after every URIRaw hook. mod_access, mod_redirect and
+// mod_setenv act here.
+type URIClean interface {
+	URIClean(r *Request) Result
+}
+
+// Docroot may set Physical.DocRoot (vhost modules); empty leaves
+// server.document-root.
+type Docroot interface {
+	Docroot(r *Request) Result
+}
+
+// Physical may change Physical.Path and Physical.BaseDir once the core
+// has composed them (mod_alias, mod_userdir).
+type Physical interface {
+	Physical(r *Request) Result
+}
+
+// SubrequestStart runs once the file check passed (or a handler was
+// claimed earlier). A module that will answer the request calls r.Claim
+// with its Subrequest handler, or answers at once and returns Finished
+// (mod_indexfile rewrites the path to an index file and returns GoOn;
+// mod_staticfile answers).
+type SubrequestStart interface {
+	SubrequestStart(r *Request) Result
+}
+
+// Subrequest is the handler a module claimed the request for. It runs
+// once the subrequest-start phase has ended and again each time the
+// request is resumed, until it returns Finished, GoOn (the same), or
+// Error. Returning WaitForEvent with Resp.Streaming set sends the head
+// and what body there is; each later call may add to Resp.Body, and the
+// body ends when a call returns Finished.
+type Subrequest interface {
+	Subrequest(r *Request) Result
+}
+
+// ResponseStart runs before the head is built, once the status, headers
+// and (unless streaming) body are final: mod_setenv's response headers
+// and mod_expire act here. WaitForEvent is not allowed.
+type ResponseStart interface {
+	ResponseStart(r *Request) Result
+}
+
+// RequestDone runs when a response has been written (or the connection
+// failed under it), before RequestReset: the access log.
+type RequestDone interface {
+	RequestDone(r *Request) Result
+}
+
+// RequestReset runs when a request ends however it ended, and before an
+// error handler re-dispatches it: a module releases what it holds for
+// the request (a backend connection, a timer, fds registered with
+// r.Events).
+type RequestReset interface {
+	RequestReset(r *Request) Result
+}
+
+// ConnectionAccept runs when a connection is accepted, before its first
+// request: r carries only the connection (RemoteIP, Socket). Finished or
+// Error closes the connection at once (mod_evasive).
+type ConnectionAccept interface {
+	ConnectionAccept(r *Request) Result
+}
+
+// ConnectionClose runs when a connection closes, once per accepted
+// connection.
+type ConnectionClose interface {
+	ConnectionClose(r *Request) Result
+}
+
+// Trigger runs once a second on every loop, with the loop's clock in
+// seconds since the server started.
+type Trigger interface {
+	Trigger(now int64) Result
+}
+
+// Sighup runs on every loop when the server is told to reopen its logs.
+type Sighup interface {
+	Sighup() Result
+}

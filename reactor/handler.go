@@ -1,0 +1,203 @@
+package reactor
+
+import (
+	"strconv"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/featherd/featherd/chunkqueue"
+	"github.com/featherd/featherd/http"
+	"github.com/featherd/featherd/http/pipeline"
+)
+
+// handleRequest runs the request through the loop's pipeline
+// (CON_STATE_HANDLE_REQUEST) and queues the response's head and body. It
+// reports false while the handler waits: the connection stays in this
+// state until one of the handler's events runs it again (the poller, a
+// timer or a wake-up resumes it), or its deadline passes (sweep).
+func (c *conn) handleRequest() bool {
+	r := &c.r
+	r.Now = c.loop.now
+	switch c.loop.pipe.Handle(r) {
+	case pipeline.WaitForEvent:
+		if !r.Resp.Streaming || r.HeadSent() {
+			return false
+		}
+		c.streaming = true // the head goes out now, the body follows
+	case pipeline.Error: // only once a head is out, which it is not here
+		c.state = StateError
+		return true
+	}
+	c.queueResponse()
+	return true
+}
+
+// queueResponse puts the response's head in front of its body and the
+// whole on the output queue.
+func (c *conn) queueResponse() {
+	r, w := &c.r.Head, &c.r.Resp
+	// Keep-alive ends after server.max-keep-alive-requests, when the
+	// idle timeout is zero, or when the server is draining; a streamed
+	// answer to HTTP/1.0 ends with the connection.
+	if w.Close || c.r.Options.MaxKeepAliveIdle == 0 || c.requestCount > c.r.Options.MaxKeepAliveRequests ||
+		c.loop.server.draining.Load() || c.streaming && r.Version != http.Version11 {
+		c.keepAlive = false
+	}
+	if c.streaming && r.Version == http.Version11 {
+		w.AddHeader("Transfer-Encoding", "chunked")
+	}
+	head := c.loop.buffers.Get()
+	head.B = w.AppendHead(head.B[:0], r, c.keepAlive, c.loop.server.date(), c.r.Options.Tag)
+	if c.streaming {
+		c.out.PrependBuffer(head)
+		c.r.MarkHeadSent()
+		c.moveBody()
+	} else {
+		w.Body.PrependBuffer(head)
+		if err := w.Body.InlineSmallFile(chunkqueue.SmallFileLimit); err != nil {
+			c.loop.server.logf("%s: %v", r.Path, err)
+		}
+		c.out.Take(&w.Body)
+	}
+	c.writeAt = c.loop.now
+	c.setupRate()
+}
+
+// streamHold is how much of a streamed body may wait on the output
+// queue; beyond it the handler's output stays in the response body,
+// which spools to a temp file (lighttpd's 64 KiB).
+const streamHold = chunkqueue.DefaultMemLimit
+
+// produce asks a streaming handler for more of the body, if the output
+// queue has room for it, and moves what there is onto the queue. It
+// reports whether the handler was asked.
+func (c *conn) produce() bool {
+	if c.out.Len() >= streamHold {
+		return false
+	}
+	r := &c.r
+	r.Now = c.loop.now
+	rc := c.loop.pipe.Handle(r)
+	c.moveBody()
+	switch rc {
+	case pipeline.Finished:
+		c.streaming = false
+		if r.Head.Version == http.Version11 && r.Head.Method != http.MethodHead {
+			c.out.WriteString("0\r\n\r\n")
+		}
+	case pipeline.Error:
+		// No last chunk: the client can tell the body is cut short.
+		c.streaming, c.keepAlive = false, false
+	}
+	return true
+}
+
+// moveBody moves what the handler produced onto the output queue as one
+// chunk of the chunked encoding (HTTP/1.1) or as it is (HTTP/1.0, where
+// closing the connection ends the body); a HEAD request's is dropped.
+func (c *conn) moveBody() {
+	body := &c.r.Resp.Body
+	n := body.Len()
+	if n == 0 {
+		return
+	}
+	if c.r.Head.Method == http.MethodHead {
+		body.Reset()
+		return
+	}
+	if c.r.Head.Version == http.Version11 {
+		var size [20]byte
+		c.out.Write(append(strconv.AppendInt(size[:0], n, 16), '\r', '\n'))
+		c.out.Take(body)
+		c.out.WriteString("\r\n")
+		return
+	}
+	c.out.Take(body)
+}
+
+// handlerFD is an fd the request's handler waits on.
+type handlerFD struct {
+	fd    int
+	added bool // in the poller's epoll
+}
+
+// WaitFD implements pipeline.Events: the poller resumes the connection
+// when fd is ready.
+func (c *conn) WaitFD(fd int, write bool) error {
+	i := 0
+	for i < len(c.handlerFDs) && c.handlerFDs[i].fd != fd {
+		i++
+	}
+	if i == len(c.handlerFDs) {
+		c.handlerFDs = append(c.handlerFDs, handlerFD{fd: fd})
+	}
+	events := uint32(unix.EPOLLIN | unix.EPOLLRDHUP)
+	if write {
+		events = unix.EPOLLOUT
+	}
+	if err := c.loop.poller.armFD(c.id, fd, events, c.handlerFDs[i].added); err != nil {
+		return err
+	}
+	c.handlerFDs[i].added = true
+	return nil
+}
+
+// ForgetFD implements pipeline.Events.
+func (c *conn) ForgetFD(fd int) {
+	for i, h := range c.handlerFDs {
+		if h.fd == fd {
+			if h.added {
+				c.loop.poller.forgetFD(fd)
+			}
+			c.handlerFDs = append(c.handlerFDs[:i], c.handlerFDs[i+1:]...)
+			return
+		}
+	}
+}
+
+// After implements pipeline.Events.
+func (c *conn) After(d time.Duration) {
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	l, id := c.loop, c.id
+	c.timer = time.AfterFunc(d, func() { l.resume(id) })
+}
+
+// Waker implements pipeline.Events. The connection id is never reused,
+// so a late wake-up finds the connection gone or resumes one that copes
+// with it.
+func (c *conn) Waker() func() {
+	l, id := c.loop, c.id
+	return func() { l.resume(id) }
+}
+
+// endHandler drops what the request's handler waited on: its timer and
+// the fds it did not forget itself.
+func (c *conn) endHandler() {
+	if c.timer != nil {
+		c.timer.Stop()
+		c.timer = nil
+	}
+	for _, h := range c.handlerFDs {
+		if h.added {
+			c.loop.poller.forgetFD(h.fd)
+		}
+	}
+	c.handlerFDs = c.handlerFDs[:0]
+	c.streaming = false
+}
+
+// handlerTimedOut ends a request whose handler waited past its deadline:
+// a 504 if the head is not out yet, else the connection closes.
+func (c *conn) handlerTimedOut() {
+	if !c.loop.pipe.Timeout(&c.r) {
+		c.endHandler()
+		c.state = StateError
+		c.loop.drive(c)
+		return
+	}
+	c.endHandler()
+	c.loop.drive(c)
+}
