@@ -145,7 +145,7 @@ func (c *Config) finish(opts *LoadOptions) error {
 	loaded := map[string]bool{}
 	for _, m := range c.Modules {
 		loaded[m] = true
-		if mod := findModule(m); mod == nil && registeredModule(m) == nil {
+		if mod := findModule(m); mod == nil && !declaredModule(m) {
 			w.add(c.keyPos("server.modules"), fmt.Sprintf("unknown module %s in server.modules (ignored)", m))
 		} else if mod != nil && !mod.available() {
 			w.add(c.keyPos("server.modules"), fmt.Sprintf("module %s is not available in featherd yet; its options are ignored", m))

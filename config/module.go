@@ -15,8 +15,9 @@ import (
 // conditional block. A module merges them for a request with Scoped.Merge,
 // as lighttpd's mod_*_patch_config does, into a T it owns.
 //
-// A registered module counts as one featherd has (HaveModule): its
-// options are no longer refused or warned about as missing.
+// A module with registered options, or one declared with DeclareModule,
+// counts as one featherd has (HaveModule): its options are no longer
+// refused or warned about as missing.
 
 // Compile decodes one setting of a module's key into a patch on the
 // module's options. b is the block the setting is in (its Index names the
@@ -32,11 +33,30 @@ type ModuleOptions[T any] struct {
 	keys     map[string]Compile[T] // lower-case
 }
 
-// registered is every module whose options are registered, by name.
+// registered is every module whose options are registered, by name;
+// declared every module featherd has, with options or without.
 var (
 	registryMu sync.RWMutex
 	registered = map[string]moduleKeys{}
+	declared   = map[string]bool{}
 )
+
+// DeclareModule records that featherd has the lighttpd module named
+// name, so that loading it is neither refused nor warned about. The
+// pipeline's Register calls it for every module; calling it again is
+// harmless.
+func DeclareModule(name string) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	declared[name] = true
+}
+
+// declaredModule reports whether featherd has a module (DeclareModule).
+func declaredModule(name string) bool {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	return declared[name]
+}
 
 // moduleKeys is what the loader needs of a ModuleOptions, whatever its T.
 type moduleKeys interface {
@@ -58,6 +78,7 @@ func RegisterModule[T any](module string, defaults T, keys map[string]Compile[T]
 		panic("config: module " + module + " registered twice")
 	}
 	registered[module] = m
+	declared[module] = true
 	return m
 }
 

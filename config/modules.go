@@ -167,7 +167,7 @@ var modules = []module{
 }
 
 // available reports whether featherd has the module.
-func (m *module) available() bool { return m.have || registeredModule(m.name) != nil }
+func (m *module) available() bool { return m.have || declaredModule(m.name) }
 
 func findModule(name string) *module {
 	for i := range modules {
@@ -203,7 +203,7 @@ func moduleOwning(key string) []*module {
 // HaveModule reports whether featherd implements a lighttpd module.
 func HaveModule(name string) bool {
 	m := findModule(name)
-	return m != nil && m.available() || m == nil && registeredModule(name) != nil
+	return m != nil && m.available() || m == nil && declaredModule(name)
 }
 
 // refuseMissing returns an error for each setting that would make a loaded

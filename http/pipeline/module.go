@@ -49,6 +49,7 @@ func Register(m Module) {
 		panic("pipeline: module " + m.Name + " registered twice")
 	}
 	registry[m.Name] = m
+	config.DeclareModule(m.Name)
 }
 
 // Registered returns the names of the registered modules, sorted.
