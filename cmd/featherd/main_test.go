@@ -70,6 +70,15 @@ func TestVersionSupport(t *testing.T) {
 	if !strings.Contains(out, "\t+ lighttpd.conf support") || !strings.Contains(out, "\t- TLS support") {
 		t.Errorf("-V does not say what is built:\n%s", out)
 	}
+	// Scripts written for lighttpd grep for its feature names.
+	if !strings.Contains(out, "\t+ PCRE support (") {
+		t.Errorf("-V has no \"+ PCRE support\" line:\n%s", out)
+	}
+	for _, m := range []string{"mod_indexfile", "mod_staticfile"} {
+		if !strings.Contains(out, "\t+ "+m+"\n") {
+			t.Errorf("-V does not list %s:\n%s", m, out)
+		}
+	}
 }
 
 func TestHelpAndUsageErrors(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/featherd/featherd/config"
+	"github.com/featherd/featherd/http/pipeline"
 )
 
 // version is featherd's release; the build may set it with
@@ -41,8 +41,9 @@ func printSupport(w io.Writer) {
 		}},
 		{"Features", []support{
 			{true, "lighttpd.conf support (include, include_shell, conditionals)"},
-			{true, "regex support (RE2: PCRE syntax without back-references or look-around)"},
 			{serving, "IPv6 support"},
+			// lighttpd's name, which scripts grep for; the engine is Go's.
+			{true, "PCRE support (Go regexp, RE2: PCRE syntax without back-references or look-around)"},
 			{false, "TLS support"},
 			{false, "HTTP/2 support"},
 		}},
@@ -60,10 +61,12 @@ func printSupport(w io.Writer) {
 	}
 }
 
+// moduleSupport lists every module this binary has (those linked in
+// register themselves with the pipeline).
 func moduleSupport() []support {
 	var out []support
-	for _, m := range []string{"mod_indexfile", "mod_staticfile", "mod_fastcgi", "mod_proxy", "mod_accesslog"} {
-		out = append(out, support{serving && config.HaveModule(m), m})
+	for _, m := range pipeline.Registered() {
+		out = append(out, support{serving, m})
 	}
 	return out
 }
