@@ -26,9 +26,6 @@ type ignoredOption struct {
 // ignoredOptions is every option featherd decodes but does not act on,
 // one line each: implementing one deletes its line.
 var ignoredOptions = []ignoredOption{
-	{key: "server.errorfile-prefix", changes: nonEmpty, instead: "errors get featherd's built-in pages"},
-	{key: "server.error-handler", changes: nonEmpty, instead: "errors get featherd's built-in pages"},
-	{key: "server.error-handler-404", changes: nonEmpty, instead: "a missing file gets featherd's built-in 404 page"},
 	{key: "server.errorlog-use-syslog", changes: enabled, instead: "the error log is written as if it were disabled"},
 	{key: "server.breakagelog", changes: nonEmpty, instead: "the file is not opened, and featherd's own stderr stays where it was started"},
 	{key: "server.core-files", changes: enabled, instead: "the core file size limit stays what featherd was started with"},
@@ -56,9 +53,7 @@ var ignoredOptions = []ignoredOption{
 		instead: "featherd writes a request body to one temp file however large it grows"},
 
 	{key: "server.name", instead: "only absolute redirects (server.absolute-dir-redirect) and backends use it"},
-	{key: "server.error-intercept", instead: "it concerns backends' responses"},
 	{key: "server.stream-request-body", instead: "it concerns request bodies sent to backends"},
-	{key: "server.stream-response-body", instead: "it concerns backends' responses"},
 	{key: "server.syslog-facility", instead: "only server.errorlog-use-syslog uses it"},
 	{key: "mimetype.xattr-name", instead: "only mimetype.use-xattr uses it"},
 	{key: "server.event-handler", instead: "featherd always uses epoll; only speed could differ"},

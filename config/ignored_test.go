@@ -10,11 +10,8 @@ func TestIgnoredOptionsWarn(t *testing.T) {
 		name, src string
 		warns     []string // as Warning.String()
 	}{
-		{"errorfile-prefix", "server.errorfile-prefix = \"/srv/errors/status-\"\n",
-			[]string{"test.conf:2:1: warning: server.errorfile-prefix is not supported yet and is ignored: errors get featherd's built-in pages"}},
-		{"errorfile-prefix empty", "server.errorfile-prefix = \"\"\n", nil},
-		{"error-handler-404 in a condition", "$HTTP[\"host\"] == \"a\" {\n  server.error-handler-404 = \"/404.html\"\n}\n",
-			[]string{"test.conf:3:3: warning: server.error-handler-404 is not supported yet and is ignored: a missing file gets featherd's built-in 404 page"}},
+		{"error documents and handlers are acted on", "server.errorfile-prefix = \"/srv/errors/status-\"\n" +
+			"$HTTP[\"host\"] == \"a\" {\n  server.error-handler-404 = \"/404.html\"\n  server.error-handler = \"/e.php\"\n}\n", nil},
 		{"syslog", "server.errorlog-use-syslog = \"enable\"\nserver.syslog-facility = \"daemon\"\n",
 			[]string{"test.conf:2:1: warning: server.errorlog-use-syslog is not supported yet and is ignored: the error log is written as if it were disabled"}},
 		{"syslog off", "server.errorlog-use-syslog = \"disable\"\nserver.syslog-facility = \"daemon\"\n", nil},

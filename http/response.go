@@ -172,7 +172,10 @@ func (w *Response) prepareFile(r *Request, o *config.Options) {
 	size := w.fileSize
 	defer func() { w.file, w.content, w.hasContent = nil, nil, false }()
 	if w.Status != 200 {
-		return // a 304 or 412 for a file sends no body
+		// An error handler's page answering with the error's status:
+		// the whole file, never a range.
+		w.appendPart(0, size)
+		return
 	}
 	if !o.RangeRequests || r.Version != Version11 || (r.Method != MethodGet && r.Method != MethodHead) {
 		w.appendPart(0, size)

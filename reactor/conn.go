@@ -37,7 +37,9 @@ type conn struct {
 	keepAlive    bool // the current request may be followed by another
 	bodyLeft     int64
 	sentContinue bool
-	streaming    bool // the head went out; the handler still produces the body (handler.go)
+	streaming    bool // the head went out; the rest of the body is still to be queued (handler.go)
+	handlerDone  bool // the streaming handler has finished (or failed: truncated)
+	truncated    bool
 
 	// Timestamps in loop seconds (see loop.now), for the once-a-second
 	// timeout check.
@@ -96,7 +98,7 @@ func (c *conn) run() gnet.Action {
 			}
 			c.state = StateWrite
 		case StateWrite:
-			asked := c.streaming && c.produce()
+			waits := c.streaming && c.produce()
 			if !c.batch() && !c.send() {
 				if c.state == StateError {
 					continue
@@ -104,10 +106,10 @@ func (c *conn) run() gnet.Action {
 				return gnet.None
 			}
 			if c.streaming {
-				if asked {
+				if waits {
 					return gnet.None // the handler waits for its backend
 				}
-				continue // the queue drained: ask the handler for more
+				continue // the queue drained: more of the body goes on it
 			}
 			c.state = StateResponseEnd
 		case StateResponseEnd:

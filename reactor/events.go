@@ -61,6 +61,7 @@ func (c *conn) setupRequest(gc gnet.Conn, ls *listenSocket) {
 	r.Scheme = "http"
 	r.Events = c
 	r.StatCache = c.loop.pipe.StatCache()
+	r.Spool = &c.loop.server.spool
 	r.Server = &c.loop.server.cfg.Server
 	if a, ok := gc.LocalAddr().(*net.TCPAddr); ok {
 		r.Local = a.AddrPort()

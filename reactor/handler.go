@@ -69,28 +69,38 @@ func (c *conn) queueResponse() {
 // which spools to a temp file (lighttpd's 64 KiB).
 const streamHold = chunkqueue.DefaultMemLimit
 
-// produce asks a streaming handler for more of the body, if the output
-// queue has room for it, and moves what there is onto the queue. It
-// reports whether the handler was asked.
+// produce asks a streaming handler for more of the body and moves what
+// there is onto the output queue while that has room; it reports whether
+// the handler was asked. The handler is asked even when the queue is
+// full, so that a backend faster than the client is read into the temp
+// file its output spools to (lighttpd's server.stream-response-body = 0
+// and 1), unless server.stream-response-body = 2 asks for minimal
+// buffering: then the backend waits until the client has taken what is
+// queued.
 func (c *conn) produce() bool {
-	if c.out.Len() >= streamHold {
-		return false
-	}
 	r := &c.r
-	r.Now = c.loop.now
-	rc := c.loop.pipe.Handle(r)
-	c.moveBody()
-	switch rc {
-	case pipeline.Finished:
-		c.streaming = false
-		if r.Head.Version == http.Version11 && r.Head.Method != http.MethodHead {
+	asked := false
+	if !c.handlerDone && (c.out.Len() < streamHold || r.Options.StreamResponseBody&2 == 0) {
+		r.Now = c.loop.now
+		switch c.loop.pipe.Handle(r) {
+		case pipeline.Finished:
+			c.handlerDone = true
+		case pipeline.Error:
+			// No last chunk: the client can tell the body is cut short.
+			c.handlerDone, c.truncated, c.keepAlive = true, true, false
+		}
+		asked = true
+	}
+	if c.out.Len() < streamHold {
+		c.moveBody()
+	}
+	if c.handlerDone && r.Resp.Body.Len() == 0 {
+		if !c.truncated && r.Head.Version == http.Version11 && r.Head.Method != http.MethodHead {
 			c.out.WriteString("0\r\n\r\n")
 		}
-	case pipeline.Error:
-		// No last chunk: the client can tell the body is cut short.
-		c.streaming, c.keepAlive = false, false
+		c.streaming = false
 	}
-	return true
+	return asked && !c.handlerDone
 }
 
 // moveBody moves what the handler produced onto the output queue as one
@@ -186,7 +196,7 @@ func (c *conn) endHandler() {
 		}
 	}
 	c.handlerFDs = c.handlerFDs[:0]
-	c.streaming = false
+	c.streaming, c.handlerDone, c.truncated = false, false, false
 }
 
 // handlerTimedOut ends a request whose handler waited past its deadline:

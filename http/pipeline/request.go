@@ -67,6 +67,10 @@ type Request struct {
 	Events Events
 	// StatCache is the loop's cache of stat results and open files.
 	StatCache *statcache.Cache
+	// Spool says where a body beyond 64 KiB goes (server.upload-dirs): a
+	// handler that produces a response faster than the client reads it
+	// appends with Resp.Body.ReadFrom or Spool and this.
+	Spool *chunkqueue.SpoolConfig
 	// Deadline is the loop second at which a handler that still waits
 	// gives up: the request is then answered 504 (or, its head sent,
 	// closed) and reset. The pipeline sets it from server.max-write-idle

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/featherd/featherd/chunkqueue"
 	"github.com/featherd/featherd/config"
 	"github.com/featherd/featherd/http/pipeline"
 )
@@ -82,6 +83,7 @@ func (l *Loop) Do(raw string) *pipeline.Request {
 		r.StatCache = l.Pipe.StatCache()
 		r.Events = noEvents{l.T}
 		r.Server = &l.Cfg.Server
+		r.Spool = &chunkqueue.SpoolConfig{Dirs: l.Cfg.Server.UploadDirs}
 	}
 	r.Reset()
 	r.Scheme = "http"
