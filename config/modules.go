@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -329,6 +330,23 @@ func (c *Config) effectiveModules(w *warnings) []string {
 	if !c.Server.CompatModuleLoad {
 		return out
 	}
+	// Module order is hook order: a dynamic handler listed after
+	// mod_staticfile never sees the requests the file would answer, and
+	// mod_auth must come before the handlers it protects.
+	dynamic := ""
+	for _, m := range out {
+		switch {
+		case m == "mod_auth" && dynamic != "":
+			w.add(pos, fmt.Sprintf("mod_auth should be listed in server.modules before dynamic backends such as %s", dynamic))
+		case isDynamicHandler(m):
+			if dynamic == "" {
+				dynamic = m
+			}
+			if seen["mod_staticfile"] && slices.Index(out, "mod_staticfile") < slices.Index(out, m) {
+				w.add(pos, fmt.Sprintf("%s should be listed in server.modules before mod_staticfile", m))
+			}
+		}
+	}
 	listedAuth, authBackends, vhostdbBackends := seen["mod_auth"], false, false
 	for _, m := range out {
 		authBackends = authBackends || strings.HasPrefix(m, "mod_authn_")
@@ -363,6 +381,17 @@ func (c *Config) effectiveModules(w *warnings) []string {
 		prepend("mod_vhostdb")
 	}
 	return out
+}
+
+// isDynamicHandler reports whether a module hands requests to a backend
+// (lighttpd's list in config_compat_module_load).
+func isDynamicHandler(m string) bool {
+	for _, p := range []string{"mod_ajp13", "mod_cgi", "mod_fastcgi", "mod_proxy", "mod_scgi", "mod_sockproxy", "mod_wstunnel"} {
+		if strings.HasPrefix(m, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // anyEnabled reports whether any block sets one of the keys to a

@@ -642,6 +642,17 @@ $HTTP["host"] == "a" {
 			modules: []string{"mod_staticfile", "mod_indexfile"},
 		},
 		{
+			name:    "a dynamic handler after mod_staticfile, mod_auth after it",
+			src:     "server.modules = ( \"mod_staticfile\", \"mod_proxy\", \"mod_auth\" )\n",
+			modules: []string{"mod_staticfile", "mod_proxy", "mod_auth"},
+			warns: []string{
+				"mod_proxy should be listed in server.modules before mod_staticfile",
+				"mod_auth should be listed in server.modules before dynamic backends such as mod_proxy",
+				"module mod_proxy is not available in featherd yet; its options are ignored",
+				"module mod_auth is not available in featherd yet; its options are ignored",
+			},
+		},
+		{
 			name:    "compat off",
 			src:     "server.compat-module-load = \"disable\"\nserver.modules = ( \"mod_access\" )\nindex-file.names = ( \"index.html\" )\n",
 			modules: []string{"mod_access"},
