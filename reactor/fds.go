@@ -12,7 +12,7 @@ import (
 // what lighttpd gives them (config.ServerOptions.ConnectionLimit: a
 // third by default, at most half); accept takes a connection's slot before it takes its socket
 // (admit), so it cannot fail for want of one. What is left, after the
-// server's own descriptors, is for the handlers' caches of open files,
+// server's own descriptors, is for the loops' stat caches of open files,
 // one per loop: lighttpd leaves its stat cache unbounded and frees it
 // only when an open fails with EMFILE, by which time an accept may have
 // failed too.
@@ -30,7 +30,7 @@ const (
 	spareFDs = 16
 )
 
-// openFilesPerLoop is how many files each of loops loops' handlers may
+// openFilesPerLoop is how many files each of loops loops' stat caches may
 // keep open between requests: what server.max-fds leaves once the
 // descriptors open now (listen sockets, logs, Go's own), the loops' and
 // every connection's are counted. At least one: the file being served.

@@ -20,8 +20,9 @@ import (
 //
 // Registrations are keyed by connection id, never by fd: gnet reuses an
 // fd number the moment it closes one. Each registration is one-shot, so a
-// connection is reported once per wait, and a connection waits for one
-// thing at a time.
+// connection is reported once per wait. A connection waits for one thing
+// on its own socket at a time, and its request's handler may also wait
+// on fds of its own (armFD): any of them resumes the connection.
 type poller struct {
 	epfd int
 	file *os.File // epfd in Go's netpoller

@@ -56,7 +56,7 @@ type Server struct {
 	sockets []*listenSocket
 	spool   chunkqueue.SpoolConfig
 	start   time.Time
-	// openFiles is each loop's handler's share of the descriptors, for
+	// openFiles is each loop's stat cache's share of the descriptors, for
 	// the files it keeps open (fds.go).
 	openFiles int
 
