@@ -35,6 +35,7 @@ type conn struct {
 
 	requestCount int
 	keepAlive    bool // the current request may be followed by another
+	handling     bool // the pipeline has the request: its done and reset hooks are owed
 	bodyLeft     int64
 	sentContinue bool
 	streaming    bool // the head went out; the rest of the body is still to be queued (handler.go)
@@ -203,6 +204,7 @@ func (c *conn) startRequest() {
 // instead of a closed connection.
 func (c *conn) endResponse() {
 	c.loop.pipe.Done(&c.r)
+	c.handling = false
 	c.endHandler()
 	c.r.Body.Reset()
 	c.r.Resp.Reset()

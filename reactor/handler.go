@@ -19,6 +19,7 @@ import (
 func (c *conn) handleRequest() bool {
 	r := &c.r
 	r.Now = c.loop.now
+	c.handling = true
 	switch c.loop.pipe.Handle(r) {
 	case pipeline.WaitForEvent:
 		if !r.Resp.Streaming || r.HeadSent() {

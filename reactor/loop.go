@@ -120,8 +120,16 @@ func (l *loop) release(c *conn) {
 		return
 	}
 	c.closed = true
-	if c.state >= StateHandleRequest && c.state < StateResponseEnd {
-		l.pipe.Reset(&c.r) // the request ends without its response
+	if c.handling {
+		// The request ends with the connection: a response that was
+		// under way counts as done (the access log sees it), one that
+		// never started only resets its modules.
+		if c.r.Resp.Status != 0 {
+			l.pipe.Done(&c.r)
+		} else {
+			l.pipe.Reset(&c.r)
+		}
+		c.handling = false
 	}
 	l.pipe.Close(&c.r)
 	c.endHandler()
