@@ -124,11 +124,12 @@ func (c *Config) finish(opts *LoadOptions) error {
 	var errs ErrorList
 	var w warnings
 	fail := func(s Setting, err error) {
+		pos := errorPos(s, err)
 		if isSoft(err) {
-			w.add(s.Pos, s.Key+": "+err.Error())
+			w.add(pos, s.Key+": "+err.Error())
 			return
 		}
-		errs = append(errs, errorf(s.Pos, "%s: %v", s.Key, err))
+		errs = append(errs, errorf(pos, "%s: %v", s.Key, err))
 	}
 
 	// Server scope first: the module list decides how other keys are read.

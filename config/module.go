@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -22,7 +23,8 @@ import (
 // Compile decodes one setting of a module's key into a patch on the
 // module's options. b is the block the setting is in (its Index names the
 // condition whose captures %1…%9 refer to). An error made with Warn is
-// reported as a warning and the patch still applies.
+// reported as a warning and the patch still applies; one wrapped with At
+// is reported at the array element it is about.
 type Compile[T any] func(v Value, b *Block) (func(*T), error)
 
 // ModuleOptions are one module's keys. Made once, at package
@@ -181,6 +183,35 @@ func Option[T, V any](decode func(Value) (V, error), field func(*T) *V) Compile[
 
 // Warn makes an error that is reported as a warning: the value is used.
 func Warn(format string, args ...any) error { return softError(fmt.Sprintf(format, args...)) }
+
+// At makes err, about one element of an array value, be reported where
+// the element is written instead of where its setting starts, so a
+// mistake in a long list is found by its own line. An error made with
+// Warn stays a warning; an element built in Go (no position) leaves err
+// as it is.
+func At(e Element, err error) error {
+	if err == nil || e.Pos.Line == 0 {
+		return err
+	}
+	return &elementError{pos: e.Pos, err: err}
+}
+
+type elementError struct {
+	pos Pos
+	err error
+}
+
+func (e *elementError) Error() string { return e.err.Error() }
+func (e *elementError) Unwrap() error { return e.err }
+
+// errorPos is where an error about setting s is reported.
+func errorPos(s Setting, err error) Pos {
+	var at *elementError
+	if errors.As(err, &at) {
+		return at.pos
+	}
+	return s.Pos
+}
 
 // The decoders modules build their keys with; their errors say what was
 // expected, the loader adds the key and position.
