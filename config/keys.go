@@ -82,9 +82,9 @@ func ignoredKey[T any](sc scope, decode func(Value) (T, error)) *keyDef {
 	return d
 }
 
-// coreKeys are the keys of lighttpd's core and of the modules featherd
-// has. Option keys appear exactly as users write them, so a grep for a key
-// finds where it is decoded.
+// coreKeys are the keys of lighttpd's core; each module registers its
+// own (RegisterModule, module.go). Option keys appear exactly as users
+// write them, so a grep for a key finds where it is decoded.
 var coreKeys = map[string]*keyDef{
 	// connection scope (lighttpd's config_insert)
 	"server.document-root":             connKey(decodeString, func(o *Options) *string { return &o.DocumentRoot }),
@@ -121,14 +121,6 @@ var coreKeys = map[string]*keyDef{
 	"debug.log-response-header":        connKey(decodeBool, func(o *Options) *bool { return &o.Debug.LogResponseHeader }),
 	"debug.log-timeouts":               connKey(decodeBool, func(o *Options) *bool { return &o.Debug.LogTimeouts }),
 	"debug.log-state-handling":         connKey(decodeBool, func(o *Options) *bool { return &o.Debug.LogStateHandling }),
-
-	// mod_indexfile
-	"index-file.names":  connKey(decodeList, func(o *Options) *[]string { return &o.IndexFiles }),
-	"server.indexfiles": connKey(decodeList, func(o *Options) *[]string { return &o.IndexFiles }),
-	// mod_staticfile
-	"static-file.exclude-extensions": connKey(decodeList, func(o *Options) *[]string { return &o.StaticFileExcludeExtensions }),
-	"static-file.etags":              connKey(decodeBool, func(o *Options) *bool { return &o.StaticFileETags }),
-	"static-file.disable-pathinfo":   connKey(decodeBool, func(o *Options) *bool { return &o.StaticFileDisablePathinfo }),
 
 	// server scope (lighttpd's config_insert_srvconf)
 	"server.modules":                      serverKey(decodeList, func(s *ServerOptions) *[]string { return &s.Modules }),

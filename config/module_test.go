@@ -6,6 +6,21 @@ import (
 	"testing"
 )
 
+// Every featherd binary links in mod_indexfile and mod_staticfile, whose
+// packages (http/indexfile, http/staticfile) register these keys. This
+// package's tests register the same keys, decoding nothing, so that
+// configurations load here as they do in featherd; the modules' own
+// tests check the values.
+func init() {
+	ignore := func(Value, *Block) (func(*struct{}), error) { return nil, nil }
+	RegisterModule("mod_indexfile", struct{}{}, map[string]Compile[struct{}]{
+		"index-file.names": ignore, "server.indexfiles": ignore,
+	})
+	RegisterModule("mod_staticfile", struct{}{}, map[string]Compile[struct{}]{
+		"static-file.exclude-extensions": ignore, "static-file.etags": ignore, "static-file.disable-pathinfo": ignore,
+	})
+}
+
 // testModuleOpts is a module registered only in this package's tests: a
 // list whose elements must not be "bad".
 var testModuleOpts = RegisterModule("mod_config_test", []string(nil), map[string]Compile[[]string]{

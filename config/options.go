@@ -44,11 +44,6 @@ type Options struct {
 	ETagUseMtime bool // etag.use-mtime
 	ETagUseSize  bool // etag.use-size
 
-	IndexFiles                  []string // index-file.names (or server.indexfiles)
-	StaticFileExcludeExtensions []string // static-file.exclude-extensions
-	StaticFileETags             bool     // static-file.etags
-	StaticFileDisablePathinfo   bool     // static-file.disable-pathinfo
-
 	// HTTPPathinfo is the feature flag server.http-pathinfo (set for the
 	// whole server, as lighttpd's r->conf.http_pathinfo is): when off, a
 	// path that continues past a file is 404 rather than the file with
@@ -88,7 +83,6 @@ func Defaults(tag string) Options {
 		ETagUseInode:         true,
 		ETagUseMtime:         true,
 		ETagUseSize:          true,
-		StaticFileETags:      true,
 		HTTPPathinfo:         true,
 	}
 }

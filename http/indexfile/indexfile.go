@@ -1,26 +1,40 @@
 // Package indexfile is mod_indexfile: a request for a directory (a URL
-// path ending in '/') is served by the first of index-file.names that
-// exists in it. A relative name is looked up in the directory and added
-// to the URL path; a name starting with '/' is taken from the document
-// root and replaces the URL path (the directory's path is then in the
-// gateways' PATH_TRANSLATED_DIRINDEX).
+// path ending in '/') is served by the first of index-file.names (or
+// server.indexfiles, its old name) that exists in it. A relative name is
+// looked up in the directory and added to the URL path; a name starting
+// with '/' is taken from the document root and replaces the URL path
+// (the directory's path is then in the gateways'
+// PATH_TRANSLATED_DIRINDEX).
 package indexfile
 
 import (
 	"golang.org/x/sys/unix"
 
+	"github.com/featherd/featherd/config"
 	"github.com/featherd/featherd/http/pipeline"
 )
 
+// options are mod_indexfile's options for one request.
+type options struct {
+	names []string // index-file.names, or its old name server.indexfiles
+}
+
+var moduleOptions = config.RegisterModule("mod_indexfile", options{}, map[string]config.Compile[options]{
+	"index-file.names":  config.Option(config.DecodeList, func(o *options) *[]string { return &o.names }),
+	"server.indexfiles": config.Option(config.DecodeList, func(o *options) *[]string { return &o.names }),
+})
+
 func init() {
 	pipeline.Register(pipeline.Module{Name: "mod_indexfile", New: func(s *pipeline.Setup) any {
-		return &module{logger: s.Logger}
+		return &module{logger: s.Logger, scoped: moduleOptions.Of(s.Config)}
 	}})
 }
 
 // module is one event loop's mod_indexfile.
 type module struct {
 	logger interface{ Printf(string, ...any) }
+	scoped *config.Scoped[options]
+	conf   options // the current request's options
 	path   []byte
 	uri    []byte
 }
@@ -31,8 +45,9 @@ func (m *module) SubrequestStart(r *pipeline.Request) pipeline.Result {
 	if r.Claimed() || len(path) == 0 || path[len(path)-1] != '/' {
 		return pipeline.GoOn
 	}
+	m.scoped.Merge(&m.conf, r.Eval)
 	ph := &r.Physical
-	for _, name := range r.Options.IndexFiles {
+	for _, name := range m.conf.names {
 		if name == "" {
 			continue
 		}

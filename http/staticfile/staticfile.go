@@ -21,12 +21,30 @@ import (
 	"github.com/featherd/featherd/internal/unsafeconv"
 )
 
+// options are mod_staticfile's options for one request.
+type options struct {
+	excludeExtensions []string // static-file.exclude-extensions
+	etags             bool     // static-file.etags
+	disablePathinfo   bool     // static-file.disable-pathinfo
+}
+
+var moduleOptions = config.RegisterModule("mod_staticfile", options{etags: true}, map[string]config.Compile[options]{
+	"static-file.exclude-extensions": config.Option(config.DecodeList, func(o *options) *[]string { return &o.excludeExtensions }),
+	"static-file.etags":              config.Option(config.DecodeBool, func(o *options) *bool { return &o.etags }),
+	"static-file.disable-pathinfo":   config.Option(config.DecodeBool, func(o *options) *bool { return &o.disablePathinfo }),
+})
+
 func init() {
-	pipeline.Register(pipeline.Module{Name: "mod_staticfile", New: func(*pipeline.Setup) any { return &module{} }})
+	pipeline.Register(pipeline.Module{Name: "mod_staticfile", New: func(s *pipeline.Setup) any {
+		return &module{scoped: moduleOptions.Of(s.Config)}
+	}})
 }
 
 // module is one event loop's mod_staticfile.
-type module struct{}
+type module struct {
+	scoped *config.Scoped[options]
+	conf   options // the current request's options
+}
 
 // SubrequestStart answers the request from the file, unless another
 // module claimed it or the file is not one to send.
@@ -34,20 +52,21 @@ func (m *module) SubrequestStart(r *pipeline.Request) pipeline.Result {
 	if r.Claimed() {
 		return pipeline.GoOn
 	}
-	o := r.Options
+	m.scoped.Merge(&m.conf, r.Eval)
+	o := &m.conf
 	switch {
 	case r.Head.Method != http.MethodGet && r.Head.Method != http.MethodHead && r.Head.Method != http.MethodPost,
-		len(r.Physical.PathInfo) > 0 && o.StaticFileDisablePathinfo,
-		excluded(r.Physical.Path, o.StaticFileExcludeExtensions):
+		len(r.Physical.PathInfo) > 0 && o.disablePathinfo,
+		excluded(r.Physical.Path, o.excludeExtensions):
 		return pipeline.GoOn // the core answers 403 (or 501)
 	}
-	sendFile(r)
+	sendFile(r, o.etags)
 	return pipeline.Finished
 }
 
 // sendFile answers with the file at r.Physical.Path (lighttpd's
-// http_response_send_file).
-func sendFile(r *pipeline.Request) {
+// http_response_send_file), with an ETag if etags is set.
+func sendFile(r *pipeline.Request, etags bool) {
 	w, o, path := &r.Resp, r.Options, r.Physical.Path
 	e := r.Physical.Entry
 	if e == nil {
@@ -93,7 +112,7 @@ func sendFile(r *pipeline.Request) {
 		w.AddHeader("Content-Type", contentType)
 	}
 	etag := ""
-	if o.StaticFileETags {
+	if etags {
 		etag = e.ETag(etagFlags(o))
 		if etag != "" {
 			w.AddHeader("ETag", etag)
