@@ -193,7 +193,12 @@ func (w *Response) prepareFile(r *Request, o *config.Options) {
 	case !ok:
 		w.appendPart(0, size)
 	case len(ranges) == 0:
+		// An error page: the file's headers (validators, caching,
+		// Accept-Ranges) go, as lighttpd's error document drops them;
+		// Content-Range stays, as RFC 9110 asks (lighttpd's drops it too).
 		w.Status = 416
+		clear(w.fields)
+		w.fields = w.fields[:0]
 		w.scratch = strconv.AppendInt(append(w.scratch[:0], "bytes */"...), size, 10)
 		w.AddHeader("Content-Range", bstr(w.scratch))
 		w.setErrorPage()

@@ -287,6 +287,11 @@ func TestStatuses(t *testing.T) {
 			check: func(t *testing.T, r *response) {
 				hdr("Content-Range", "bytes */1000")(t, r)
 				errorPage(416)(t, r)
+				for _, h := range []string{"ETag", "Last-Modified", "Accept-Ranges"} {
+					if r.header(h) != "" {
+						t.Errorf("416 error page carries the file's %s", h)
+					}
+				}
 			}},
 
 		{name: "431 header too large", req: "GET /f.txt HTTP/1.1\r\n" + host + "X-Big: " + strings.Repeat("b", 2100) + "\r\n\r\n",
