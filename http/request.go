@@ -21,7 +21,8 @@ type Request struct {
 	Target string
 	// Current is the target the request is being served for (lighttpd's
 	// r->target): Target, or what a rewrite or an error handler replaced
-	// it with (SetTarget). Path and Query are parsed from it.
+	// it with (SetTarget), after URL normalisation (server.http-parseopts)
+	// and without a fragment. Path and Query are parsed from it.
 	Current string
 	// Path is the decoded, normalised path (lighttpd's uri.path): what
 	// conditions ($HTTP["url"]) and handlers see. It always starts with

@@ -42,7 +42,10 @@ func invalidUTF8Byte(c byte) bool { return c >= 0xF5 || c|1 == 0xC1 }
 // parseTarget splits r.Current into Path and Query (lighttpd's
 // http_request_parse_target): URL normalisation per server.http-parseopts,
 // then percent-decoding of the path and removal of dot segments, so that
-// Path can be appended to a document root without escaping it.
+// Path can be appended to a document root without escaping it. As
+// lighttpd's r->target, Current becomes the normalised target, without
+// its fragment: what mod_rewrite and mod_redirect match their rules
+// against.
 func (r *Request) parseTarget(o *config.ParseOpts) int {
 	t := r.Current
 	switch {
@@ -81,6 +84,7 @@ func (r *Request) parseTarget(o *config.ParseOpts) int {
 		}
 		qs = indexByteString(t, '?')
 	}
+	r.Current = t
 	path := t
 	if qs >= 0 {
 		path, r.Query = t[:qs], t[qs+1:]

@@ -241,3 +241,39 @@ func TestAppendDecodedPath(t *testing.T) {
 		}
 	}
 }
+
+// TestCurrentNormalized checks that Current is the target as lighttpd's
+// r->target holds it once parsed, which mod_rewrite and mod_redirect
+// match against: normalised per server.http-parseopts, without its
+// fragment, and the same after SetTarget.
+func TestCurrentNormalized(t *testing.T) {
+	cases := []struct {
+		name, opts, target, current string
+	}{
+		{"plain", "", "/a/b?c=d", "/a/b?c=d"},
+		{"unreserved decoded, hex upper-cased", "", "/%7euser/%c3%a9?q=%7e%2f", "/~user/%C3%A9?q=~%2F"},
+		{"raw bytes encoded, fragment dropped", "", "/a\xc3\xa9b?x#frag", "/a%C3%A9b?x"},
+		{"dot segments removed", "", "/a/./b/../c", "/a/c"},
+		{"not normalised: only the fragment goes", `server.http-parseopts = ( "url-normalize" => "disable" )`,
+			"/%7e/./a?b#c", "/%7e/./a?b"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			o := optsFor(t, tc.opts)
+			var r Request
+			raw := "GET " + tc.target + " HTTP/1.1\r\nHost: x\r\n\r\n"
+			if _, st := r.Parse([]byte(raw), o, 8192); st != 0 {
+				t.Fatalf("Parse: status %d", st)
+			}
+			if r.Current != tc.current {
+				t.Errorf("Current = %q, want %q", r.Current, tc.current)
+			}
+			if st := r.SetTarget(tc.target, o); st != 0 {
+				t.Fatalf("SetTarget: status %d", st)
+			}
+			if r.Current != tc.current {
+				t.Errorf("after SetTarget, Current = %q, want %q", r.Current, tc.current)
+			}
+		})
+	}
+}
