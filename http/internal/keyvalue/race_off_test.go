@@ -1,0 +1,5 @@
+//go:build !race
+
+package keyvalue
+
+const raceEnabled = false
