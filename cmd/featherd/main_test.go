@@ -282,7 +282,7 @@ var debianRefusals = map[string][]string{
 	"10-evhost.conf":           {"evhost.path-pattern mod_evhost"},
 	"10-expire.conf":           nil,
 	"10-fastcgi.conf":          nil, // mod_fastcgi without fastcgi.server
-	"10-no-www.conf":           {"url.redirect mod_redirect"},
+	"10-no-www.conf":           nil,
 	"10-proxy.conf":            nil,
 	"10-rewrite.conf":          nil,
 	"10-rrdtool.conf":          nil,
