@@ -58,6 +58,19 @@ $HTTP["url"] =^ "/temp/" {
 	}
 }
 
+// TestRedirectHeaderInjection checks that a substitution that decodes
+// to a line break cannot add a header to the response.
+func TestRedirectHeaderInjection(t *testing.T) {
+	s := reactortest.Start(t, reactortest.Options{Conf: `
+server.modules = ( "mod_redirect" )
+url.redirect = ( "^/b64/(.*)$" => "/x${decb64u:1}" )
+`})
+	resp := s.Get("/b64/DQpYLUV2aWw6IDE") // "\r\nX-Evil: 1"
+	if resp.Status != 301 || resp.Header("Location") != "/x%0D%0AX-Evil: 1" || resp.Header("X-Evil") != "" {
+		t.Fatalf("got %d Location %q, headers %v", resp.Status, resp.Header("Location"), resp.Headers)
+	}
+}
+
 // TestRedirectServerName checks that ${url.authority} is server.name for
 // a request without a host.
 func TestRedirectServerName(t *testing.T) {

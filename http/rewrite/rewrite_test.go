@@ -70,6 +70,19 @@ url.rewrite-repeat = ( "^/rep/a$" => "/rep/b", "^/rep/b$" => "/rep/c", "^/mix/a$
 	}
 }
 
+// TestRewriteOnceIsPerRequest checks that a once-rewrite does not keep
+// the connection's next request from being rewritten, even when the
+// first ended without the reset hooks.
+func TestRewriteOnceIsPerRequest(t *testing.T) {
+	l, _ := loop(t, `url.rewrite-once = ( "^/a$" => "/b", "^/b$" => "/c" )`+"\n", "b", "c")
+	for _, tc := range []struct{ target, want string }{{"/a", "/b"}, {"/b", "/c"}} {
+		if r := l.Get(tc.target); r.Resp.Status != 200 || r.Head.Path != tc.want {
+			t.Errorf("%s: got %d %s, want 200 %s", tc.target, r.Resp.Status, r.Head.Path, tc.want)
+		}
+		// no l.Done(): the request ends without RequestReset
+	}
+}
+
 func TestRewriteKeysOrder(t *testing.T) {
 	// Within a block the once-rules of url.rewrite-once, url.rewrite-final
 	// and url.rewrite come first, in that order, then url.rewrite-repeat,
