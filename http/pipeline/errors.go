@@ -60,7 +60,14 @@ func (p *Pipeline) errorHandler(r *Request) bool {
 	r.scratch = strconv.AppendInt(r.scratch[:0], int64(status), 10)
 	r.Env.Set("REDIRECT_STATUS", string(r.scratch))
 	if target == r.Options.ErrorHandler {
-		p.resetHandler(r)
+		// Every module forgets the request, claimed or not, as
+		// lighttpd's http_response_call_error_handler has them do: a
+		// once-rewrite does not keep mod_rewrite from the handler's
+		// target.
+		for _, h := range p.reqReset {
+			h.RequestReset(r)
+		}
+		r.handler = nil
 		r.Body.Reset() // read in full already; the handler does not get it
 		r.saved = status
 		r.savedMeth = r.Head.Method

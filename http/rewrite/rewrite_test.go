@@ -83,6 +83,26 @@ func TestRewriteOnceIsPerRequest(t *testing.T) {
 	}
 }
 
+// TestRewriteErrorHandler checks that server.error-handler's target is
+// rewritten even after a once-rule rewrote the request (lighttpd resets
+// the modules' request state before it), while server.error-handler-404
+// keeps it.
+func TestRewriteErrorHandler(t *testing.T) {
+	const rules = `url.rewrite-once = ( "^/err$" => "/error-page", "^/a$" => "/missing" )` + "\n"
+	cases := []struct{ handler, path string }{
+		{`server.error-handler = "/err"`, "/error-page"},
+		{`server.error-handler-404 = "/err"`, "/err"},
+	}
+	for _, tc := range cases {
+		l, _ := loop(t, rules+tc.handler+"\n", "error-page")
+		r := l.Get("/a")
+		if r.Resp.Status != 404 || r.Head.Path != tc.path {
+			t.Errorf("%s: got %d for %s, want 404 for %s", tc.handler, r.Resp.Status, r.Head.Path, tc.path)
+		}
+		l.Done()
+	}
+}
+
 func TestRewriteKeysOrder(t *testing.T) {
 	// Within a block the once-rules of url.rewrite-once, url.rewrite-final
 	// and url.rewrite come first, in that order, then url.rewrite-repeat,
