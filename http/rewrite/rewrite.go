@@ -7,8 +7,9 @@
 // conditions are evaluated again, and the rules with them.
 //
 //   - url.rewrite-once (and its old names url.rewrite and
-//     url.rewrite-final) rewrite once: after one of them matched, the
-//     request is not rewritten again.
+//     url.rewrite-final) rewrite once: after one of them matched, in
+//     either phase, the request is not rewritten again (unless
+//     server.error-handler takes it over).
 //   - url.rewrite-repeat rewrites the new target again, until no rule
 //     matches or a once-rule does. A loop ends when the request has come
 //     back pipeline.MaxComebacks times: 500 and a log line.

@@ -48,9 +48,10 @@ type rule struct {
 
 // Compile compiles a setting's value, a list of "regex" => "substitution"
 // strings, set in block b. A bad regex or substitution is an error at
-// its element; a capture that cannot exist (a $3 when the regex has two
-// groups, a %1 where the block's condition is no regex match) is a
-// warning, as it expands to nothing.
+// its element, and the List is nil. A capture that cannot exist (a $3
+// when the regex has two groups, a %1 where the block's condition is no
+// regex match) expands to nothing: the List comes with a warning
+// (config.Warn) at the first such element.
 func Compile(v config.Value, b *config.Block) (*List, error) {
 	elems, err := config.DecodeStringHash(v)
 	if err != nil {

@@ -173,7 +173,7 @@ func parseBraces(sigil byte, body string) (piece, error) {
 		m, known := modifiers[name]
 		if !known {
 			return piece{}, fmt.Errorf("unknown substitution %c{%s}: %q is none of the modifiers "+
-				"esc:, escape:, escnde:, escpsnde:, noesc:, noescape:, tolower:, toupper:, encb64u:, decb64u:", sigil, body, name+":")
+				"(esc:, escape:, escnde:, escpsnde:, noesc:, noescape:, tolower:, toupper:, encb64u:, decb64u:)", sigil, body, name+":")
 		}
 		enc |= m
 		rest = after
