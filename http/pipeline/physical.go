@@ -44,7 +44,7 @@ func (p *Pipeline) checkPath(r *Request) Result {
 	}
 	ph.Entry = e
 	if e.IsDir() && !hasSlashSuffix(r.Head.Path) {
-		p.redirectToDirectory(r)
+		r.RedirectToDirectory()
 		return Finished
 	}
 	return GoOn
@@ -110,10 +110,11 @@ func (p *Pipeline) pathInfo(r *Request) *statcache.Entry {
 	return found
 }
 
-// redirectToDirectory answers a directory requested without its slash
+// RedirectToDirectory answers a directory requested without its slash
 // with 301 and the path re-encoded, plus the query (lighttpd's
-// http_response_redirect_to_directory, relative form).
-func (p *Pipeline) redirectToDirectory(r *Request) {
+// http_response_redirect_to_directory, relative form). The core does it
+// for a directory it finds; mod_userdir for /~user, whoever that is.
+func (r *Request) RedirectToDirectory() {
 	b := http.AppendPathEscaped(r.scratch[:0], r.Head.Path)
 	b = append(b, '/')
 	if r.Head.Query != "" {
