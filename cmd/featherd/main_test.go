@@ -286,7 +286,7 @@ var debianRefusals = map[string][]string{
 	"10-proxy.conf":            nil,
 	"10-rewrite.conf":          nil,
 	"10-rrdtool.conf":          nil,
-	"10-simple-vhost.conf":     {"simple-vhost.server-root mod_simple_vhost"},
+	"10-simple-vhost.conf":     nil,
 	"10-sockproxy.conf":        nil,
 	"10-ssi.conf":              {"ssi.extension mod_ssi"},
 	"10-ssl.conf":              nil, // the TLS socket is not opened, with a warning

@@ -4,9 +4,10 @@
 package modules
 
 import (
-	_ "github.com/featherd/featherd/http/expire"     // mod_expire
-	_ "github.com/featherd/featherd/http/indexfile"  // mod_indexfile
-	_ "github.com/featherd/featherd/http/redirect"   // mod_redirect
-	_ "github.com/featherd/featherd/http/rewrite"    // mod_rewrite
-	_ "github.com/featherd/featherd/http/staticfile" // mod_staticfile
+	_ "github.com/featherd/featherd/http/expire"      // mod_expire
+	_ "github.com/featherd/featherd/http/indexfile"   // mod_indexfile
+	_ "github.com/featherd/featherd/http/redirect"    // mod_redirect
+	_ "github.com/featherd/featherd/http/rewrite"     // mod_rewrite
+	_ "github.com/featherd/featherd/http/simplevhost" // mod_simple_vhost
+	_ "github.com/featherd/featherd/http/staticfile"  // mod_staticfile
 )
