@@ -279,7 +279,7 @@ var debianRefusals = map[string][]string{
 	"10-accesslog.conf":        nil,
 	"10-cgi.conf":              {"cgi.assign mod_cgi", "alias.url mod_alias"},
 	"10-dir-listing.conf":      nil,
-	"10-evhost.conf":           {"evhost.path-pattern mod_evhost"},
+	"10-evhost.conf":           nil,
 	"10-expire.conf":           nil,
 	"10-fastcgi.conf":          nil, // mod_fastcgi without fastcgi.server
 	"10-no-www.conf":           nil,
