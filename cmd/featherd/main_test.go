@@ -291,7 +291,7 @@ var debianRefusals = map[string][]string{
 	"10-ssi.conf":              {"ssi.extension mod_ssi"},
 	"10-ssl.conf":              nil, // the TLS socket is not opened, with a warning
 	"10-status.conf":           nil,
-	"10-userdir.conf":          {"userdir.path mod_userdir"},
+	"10-userdir.conf":          nil,
 	"11-extforward.conf":       nil, // mod_extforward without extforward.forwarder
 	"15-fastcgi-php-fpm.conf":  {"fastcgi.server mod_fastcgi"},
 	"15-fastcgi-php.conf":      {"fastcgi.server mod_fastcgi"},

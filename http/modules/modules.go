@@ -11,4 +11,5 @@ import (
 	_ "github.com/featherd/featherd/http/rewrite"     // mod_rewrite
 	_ "github.com/featherd/featherd/http/simplevhost" // mod_simple_vhost
 	_ "github.com/featherd/featherd/http/staticfile"  // mod_staticfile
+	_ "github.com/featherd/featherd/http/userdir"     // mod_userdir
 )
