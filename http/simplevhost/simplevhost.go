@@ -1,7 +1,9 @@
 // Package simplevhost is mod_simple_vhost: a request's document root is
 // simple-vhost.server-root + its host + simple-vhost.document-root when
 // that directory exists, else the same with simple-vhost.default-host in
-// place of the host, else server.document-root.
+// place of the host (with no default host, server-root + document-root
+// alone, as in lighttpd), else server.document-root. A request without a
+// host gets the default host's.
 //
 // The host is the request's authority as the parser left it: lower-cased,
 // and with server.http-parseopts' host-strict (the default) a valid host
