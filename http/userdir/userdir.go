@@ -19,7 +19,6 @@ package userdir
 
 import (
 	"bytes"
-	"log"
 	"strings"
 
 	"github.com/featherd/featherd/config"
@@ -74,13 +73,12 @@ func newModule(s *pipeline.Setup) any {
 	if scoped == nil || !scoped.Set() {
 		return noHooks{}
 	}
-	return &module{scoped: scoped, logger: s.Logger, homes: homes{lookup: lookupHome}}
+	return &module{scoped: scoped, homes: homes{lookup: lookupHome}}
 }
 
 // module is one event loop's mod_userdir.
 type module struct {
 	scoped *config.Scoped[options]
-	logger *log.Logger
 	conf   options // the current request's, merged
 	homes  homes
 	dir    []byte // the user's directory being built
@@ -175,15 +173,34 @@ func (m *module) appendBaseDir(dst []byte, user string, lower bool) ([]byte, boo
 	return appendPath(dst, c.path), true
 }
 
-// listed reports whether user is in list; fold compares ASCII
-// case-insensitively.
+// listed reports whether user is in list; fold compares ASCII letters
+// without case, as lighttpd does.
 func listed(list []string, user string, fold bool) bool {
 	for _, u := range list {
-		if u == user || fold && strings.EqualFold(u, user) {
+		if u == user || fold && equalFoldASCII(u, user) {
 			return true
 		}
 	}
 	return false
+}
+
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x-'A' < 26 {
+			x += 'a' - 'A'
+		}
+		if y-'A' < 26 {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 // appendPath appends name to dst with exactly one '/' between them

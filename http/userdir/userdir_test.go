@@ -37,6 +37,7 @@ func homes(t testing.TB) (base string) {
 		"homes/alice/public_html/docs/page.txt": "alice's docs",
 		"homes/alice/secret.txt":                "alice's home",
 		"homes/bob/public_html/page.txt":        "bob",
+		"homes/kim/public_html/page.txt":        "kim",
 		"homes/carol/notes.txt":                 "carol has no public_html",
 		"homes/a/alice/public_html/page.txt":    "alice by letter",
 		"homes/.x/public_html/page.txt":         "dot",
@@ -167,12 +168,13 @@ func TestUserLists(t *testing.T) {
 	s = serve(t, conf+`userdir.include-user = ( )`)
 	check(t, s, []want{{"/~bob/page.txt", "404"}})
 
-	s = serve(t, conf+`server.force-lowercase-filenames = "enable"`+"\n"+`userdir.exclude-user = ( "BOB" )`)
+	s = serve(t, conf+`server.force-lowercase-filenames = "enable"`+"\n"+`userdir.exclude-user = ( "BOB", "`+"\u212Aim"+`" )`)
 	check(t, s, []want{
 		{"/~ALICE/PAGE.TXT", "200 alice"},
 		{"/~Alice/Docs/Page.txt", "200 alice's docs"},
 		{"/~bob/page.txt", "404"},
 		{"/~Bob/page.txt", "404"},
+		{"/~kim/page.txt", "200 kim"}, // the Kelvin sign is not a K to lighttpd
 	})
 }
 
