@@ -69,6 +69,39 @@ func (e *Eval) reset() {
 	e.merged = false
 }
 
+// ResetField forgets what the conditions on f decided for the current
+// request, with everything that depended on them (nested blocks, later
+// branches of their else chains), so they are evaluated again against
+// the field's new value: a module calls it after changing what the
+// Subject returns for f mid-request (mod_extforward replacing the
+// client's address, lighttpd's config_cond_cache_reset_item). Options
+// then merges again when next asked; a caller holding its result asks
+// again. Results about other fields stand. It allocates nothing.
+func (e *Eval) ResetField(f Field) {
+	for _, b := range e.cfg.Blocks {
+		if b.Cond != nil && b.Cond.Field == f {
+			e.forget(b)
+		}
+	}
+	e.merged = false
+}
+
+// forget clears b's result and the results that were derived from it. A
+// block is decided only after its parent and the branch before it, so a
+// block whose result is unknown has nothing decided below or after it.
+func (e *Eval) forget(b *Block) {
+	if e.results[b.Index] == resultUnknown {
+		return
+	}
+	e.results[b.Index] = resultUnknown
+	for _, c := range b.Children {
+		e.forget(c)
+	}
+	if b.Next != nil {
+		e.forget(b.Next)
+	}
+}
+
 // Options returns the effective options for the current stage. Blocks
 // whose conditions cannot be decided yet do not apply. The result is
 // read-only and valid until the next StartConnection or StartRequest.

@@ -841,3 +841,57 @@ func BenchmarkEvalManyVhosts(b *testing.B) {
 	}
 	benchmarkEval(b, sb.String(), newEvalSubject("host", "hostdv.example.com"))
 }
+
+// TestEvalResetField is a module changing the client's address
+// mid-request, as mod_extforward does: the conditions on the address are
+// decided again, with the blocks nested in them and the branches after
+// them, while the other conditions keep what they decided.
+func TestEvalResetField(t *testing.T) {
+	c := evalParse(t, `
+$HTTP["remoteip"] == "10.0.0.0/8" {
+    server.tag = "proxy"
+    $HTTP["url"] =^ "/admin/" {
+        server.name = "proxy-admin"
+    }
+} else $HTTP["host"] == "example.com" {
+    server.tag = "client-example"
+}
+$HTTP["url"] =^ "/admin/" {
+    server.errorfile-prefix = "/srv/err-"
+}
+`)
+	// Blocks: 1 remoteip, 2 url (in 1), 3 else host, 4 url.
+	s := newEvalSubject("remoteip", "10.0.0.1", "url", "/admin/x")
+	e := evalRequest(c, s)
+	if o := e.Options(); o.Tag != "proxy" || o.ServerName != "proxy-admin" || o.ErrorfilePrefix != "/srv/err-" {
+		t.Fatalf("from the proxy: Tag %q, ServerName %q, ErrorfilePrefix %q", o.Tag, o.ServerName, o.ErrorfilePrefix)
+	}
+
+	s.set("remoteip", "192.0.2.7", "url", "/other")
+	e.ResetField(FieldRemoteIP)
+	o := e.Options()
+	if o.Tag != "client-example" || o.ServerName != "" {
+		t.Errorf("after the address changed: Tag %q, ServerName %q; want the else branch's and none", o.Tag, o.ServerName)
+	}
+	// The url condition outside the remoteip block was decided for this
+	// request already and is not about the address: it stands, as in
+	// lighttpd, though the subject's url changed behind its back.
+	if o.ErrorfilePrefix != "/srv/err-" || !e.Match(4) {
+		t.Errorf("the url block was evaluated again: ErrorfilePrefix %q, Match(4) %v", o.ErrorfilePrefix, e.Match(4))
+	}
+	for i, want := range []bool{false, false, true, true} {
+		if got := e.Match(i + 1); got != want {
+			t.Errorf("Match(%d) = %v, want %v", i+1, got, want)
+		}
+	}
+
+	if !evalRaceEnabled() {
+		allocs := testing.AllocsPerRun(100, func() {
+			e.ResetField(FieldRemoteIP)
+			_ = e.Options()
+		})
+		if allocs != 0 {
+			t.Errorf("ResetField+Options: %v allocations, want 0", allocs)
+		}
+	}
+}
