@@ -299,3 +299,31 @@ func appendUint(dst []byte, n uint64) []byte {
 	}
 	return append(dst, buf[i:]...)
 }
+
+// SetHost replaces Host after the head was parsed, as mod_extforward does
+// with the host a trusted proxy forwarded (Forwarded: host=): h is
+// lower-cased and checked with host-strict and host-normalize as a Host
+// header is, and becomes the Host header too (added when the request had
+// none). It reports false, leaving Host as it was, when h is not a valid
+// host. h is copied; it may point anywhere.
+func (r *Request) SetHost(h string, o *config.ParseOpts) bool {
+	if len(h) >= maxHostLen {
+		return false
+	}
+	start := len(r.extra)
+	for i := 0; i < len(h); i++ {
+		r.extra = append(r.extra, lower(h[i]))
+	}
+	host, ok := r.checkHost(bstr(r.extra[start:]), o)
+	if !ok {
+		r.extra = r.extra[:start]
+		return false
+	}
+	r.Host = host
+	if i := r.fieldByID(hdrHost); i >= 0 {
+		r.fields[i].value = host
+	} else {
+		r.addField(hdrHost, "Host", host, hostName)
+	}
+	return true
+}
