@@ -6,6 +6,7 @@ package modules
 import (
 	_ "github.com/featherd/featherd/http/evhost"      // mod_evhost
 	_ "github.com/featherd/featherd/http/expire"      // mod_expire
+	_ "github.com/featherd/featherd/http/extforward"  // mod_extforward
 	_ "github.com/featherd/featherd/http/indexfile"   // mod_indexfile
 	_ "github.com/featherd/featherd/http/redirect"    // mod_redirect
 	_ "github.com/featherd/featherd/http/rewrite"     // mod_rewrite

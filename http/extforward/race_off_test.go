@@ -1,0 +1,5 @@
+//go:build !race
+
+package extforward_test
+
+const raceEnabled = false
