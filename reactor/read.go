@@ -4,6 +4,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/featherd/featherd/http"
+	"github.com/featherd/featherd/http/pipeline"
 )
 
 // readHead parses the next request head from the input (CON_STATE_READ).
@@ -12,6 +13,11 @@ func (c *conn) readHead() bool {
 	buf := c.in.bytes()
 	if len(buf) == 0 {
 		return false
+	}
+	if c.r.ExpectsPreamble() {
+		if buf = c.readPreamble(buf); len(buf) == 0 {
+			return c.state == StateError
+		}
 	}
 	srv := &c.loop.server.cfg.Server
 	n, status := c.r.Head.Parse(buf, &srv.HTTPParseOpts, srv.MaxRequestFieldSize)
@@ -46,6 +52,25 @@ func (c *conn) readHead() bool {
 		c.state = StateHandleRequest
 	}
 	return true
+}
+
+// readPreamble lets the module that expects it take what precedes the
+// connection's first request (a PROXY protocol header) and returns what
+// is left to parse; nothing when more bytes are needed or, with the state
+// set to StateError, when the module refused the connection.
+func (c *conn) readPreamble(buf []byte) []byte {
+	n, rc := c.r.ReadPreamble(buf)
+	switch rc {
+	case pipeline.GoOn, pipeline.Finished:
+		c.in.consume(n)
+		c.readIdleAt = c.loop.now
+		return c.in.bytes()
+	case pipeline.WaitForEvent:
+		return nil
+	}
+	c.keepAlive = false
+	c.state = StateError
+	return nil
 }
 
 // fail answers the request with an error status and its error page and

@@ -94,6 +94,20 @@ type ConnectionAccept interface {
 	ConnectionAccept(r *Request) Result
 }
 
+// Preamble reads what a connection sends before its first request, for
+// a module that asked for it in ConnectionAccept with r.ExpectPreamble
+// (mod_extforward's HAProxy PROXY protocol header; lighttpd's modules
+// replace the connection's network_read for it). in is what has arrived
+// so far, and it is called again with more until it returns: the number
+// of bytes the preamble took and GoOn, after which the request is parsed
+// from the rest; WaitForEvent for more bytes (in is kept, the read
+// timeout applies); or Error to close the connection without an answer.
+// It runs on the connection's loop goroutine and may change r's
+// connection fields (RemoteIP, RemotePort).
+type Preamble interface {
+	Preamble(r *Request, in []byte) (int, Result)
+}
+
 // ConnectionClose runs when a connection closes, once per accepted
 // connection.
 type ConnectionClose interface {

@@ -79,6 +79,7 @@ type Request struct {
 	// Now is the loop's clock, in seconds since the server started.
 	Now int64
 
+	preamble  Preamble   // reads what comes before the connection's first request, or nil
 	handler   Subrequest // the module that claimed the request, or nil
 	step      int        // the next step of prepare
 	hook      int        // the next hook of that step
@@ -105,6 +106,24 @@ func (r *Request) Reset() {
 	r.comebacks = 0
 	r.saved = 0
 	r.final, r.waiting, r.headSent = false, false, false
+}
+
+// ExpectPreamble has the connection's first bytes read by p before its
+// first request is parsed (see Preamble). A ConnectionAccept hook calls
+// it; it lasts until p has returned something other than WaitForEvent.
+func (r *Request) ExpectPreamble(p Preamble) { r.preamble = p }
+
+// ExpectsPreamble reports whether a preamble is still to be read.
+func (r *Request) ExpectsPreamble() bool { return r.preamble != nil }
+
+// ReadPreamble hands what the connection has received to the module that
+// expects a preamble, and reports what it returned (see Preamble).
+func (r *Request) ReadPreamble(in []byte) (int, Result) {
+	n, rc := r.preamble.Preamble(r, in)
+	if rc != WaitForEvent {
+		r.preamble = nil
+	}
+	return n, rc
 }
 
 // Claim makes h the request's handler (lighttpd's r->handler_module): it
