@@ -42,8 +42,6 @@ func TestConfigErrors(t *testing.T) {
 			`test.conf:3:1: extforward.params: "host": expected "enable" or "disable"`},
 		{"in a block", "$HTTP[\"url\"] =^ \"/x/\" {\n  extforward.forwarder = ( \"10.0.0.0/33x\" => \"trust\" )\n}",
 			`test.conf:4:3: extforward.forwarder: "10.0.0.0/33x": invalid netmask`},
-		{"PROXY protocol", `extforward.hap-PROXY = "enable"`,
-			`test.conf:3:1: extforward.hap-PROXY: featherd does not read the HAProxy PROXY protocol yet`},
 		{"PROXY protocol not a boolean", `extforward.hap-PROXY = "perhaps"`,
 			`test.conf:3:1: extforward.hap-PROXY: expected "enable" or "disable"`},
 	}

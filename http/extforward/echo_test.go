@@ -14,7 +14,8 @@ import (
 // who a request was served for, as a later module, a log or a gateway
 // sees it (X-Remote-IP, X-Remote-Port, X-Scheme, X-Host, X-Remote-User),
 // and its own option echoclient.tag, merged like any module's, as X-Tag.
-// It acts at response start, after every phase mod_extforward runs in,
+// The gateway variables of echoedEnv show as X-Env-NAME. It acts at
+// response start, after every phase mod_extforward runs in,
 // and before the request is reset.
 func init() {
 	pipeline.Register(pipeline.Module{Name: "mod_echoclient", New: func(s *pipeline.Setup) any {
@@ -23,6 +24,10 @@ func init() {
 }
 
 type echoConf struct{ tag string }
+
+// echoedEnv are the gateway variables the echo module shows, as
+// X-Env-NAME.
+var echoedEnv = []string{"SSL_CLIENT_VERIFY", "AUTH_TYPE", "SSL_CLIENT_S_DN_CN", "SSL_PROTOCOL", "SSL_CIPHER", "PP2_UNIQUE_ID"}
 
 var echoOptions = config.RegisterModule("mod_echoclient", echoConf{}, map[string]config.Compile[echoConf]{
 	"echoclient.tag": config.Option(config.DecodeString, func(o *echoConf) *string { return &o.tag }),
@@ -41,6 +46,11 @@ func (e *echoClient) ResponseStart(r *pipeline.Request) pipeline.Result {
 	w.SetHeader("X-Host", r.Head.Host)
 	if u, ok := r.Env.Get("REMOTE_USER"); ok {
 		w.SetHeader("X-Remote-User", u)
+	}
+	for _, name := range echoedEnv {
+		if v, ok := r.Env.Get(name); ok {
+			w.SetHeader("X-Env-"+name, v)
+		}
 	}
 	e.opts.Merge(&e.conf, r.Eval)
 	w.SetHeader("X-Tag", e.conf.tag)

@@ -13,8 +13,12 @@
 // blocks, the core's options chosen by them, the modules that come
 // after, logs and gateways all see the client. When the request ends
 // (request reset) the connection's own address and scheme are back for
-// the next request. A peer that is not trusted gets no say: its headers
-// are ignored and cost nothing but a look-up.
+// the next request. A PROXY protocol header, read before the first
+// request, changes the connection's own address instead: it holds for
+// every request on the connection, and the headers of those requests are
+// believed only if the client it names is a trusted proxy too. A peer
+// that is not trusted gets no say: its headers are ignored and cost
+// nothing but a look-up.
 package extforward
 
 import (
@@ -44,13 +48,17 @@ type module struct {
 	// (_L_EXTFORWARD_ACTUAL_*) for it.
 	proxy bool
 
-	conf  options    // merged for the request at hand
-	fwd   []fwdParam // a Forwarded header's parameters
-	lower []byte     // scratch for looking up a proxy by name
+	conf  options     // merged for the request at hand
+	fwd   []fwdParam  // a Forwarded header's parameters
+	hdr   proxyHeader // a PROXY protocol header
+	lower []byte      // scratch for looking up a proxy by name
 	// saved is what the connections whose request is being served for a
 	// forwarded client had before; the entry is there from the change
 	// until the request ends, and also marks the request as done with.
 	saved map[uint64]client
+	// conns are the connections whose PROXY protocol header left
+	// something for their requests.
+	conns map[uint64]*proxyConn
 }
 
 // client is who a request is served for, as conditions see it.
@@ -83,6 +91,7 @@ func newModule(s *pipeline.Setup) any {
 		logger:   s.Logger,
 		proxy:    slices.Contains(s.Config.Modules, "mod_proxy"),
 		saved:    map[uint64]client{},
+		conns:    map[uint64]*proxyConn{},
 	}
 }
 
@@ -91,6 +100,9 @@ func newModule(s *pipeline.Setup) any {
 // mod_extforward_uri_handler).
 func (m *module) URIRaw(r *pipeline.Request) pipeline.Result {
 	m.opts.Merge(&m.conf, r.Eval)
+	if len(m.conns) > 0 || m.conf.hapVerify {
+		m.proxyEnv(r, m.conf.hapVerify && m.conf.forwarder != nil)
+	}
 	if m.conf.forwarder == nil {
 		return pipeline.GoOn
 	}
@@ -138,6 +150,7 @@ func (m *module) RequestReset(r *pipeline.Request) pipeline.Result {
 // ConnectionClose forgets the connection.
 func (m *module) ConnectionClose(r *pipeline.Request) pipeline.Result {
 	m.restore(r)
+	delete(m.conns, r.ConnID)
 	return pipeline.GoOn
 }
 

@@ -1,7 +1,6 @@
 package extforward
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -64,17 +63,8 @@ var moduleOptions = config.RegisterModule("mod_extforward", options{}, map[strin
 		l := newHeaderList(names)
 		return func(o *options) { o.headers = l }, nil
 	},
-	"extforward.params": compileParams,
-	"extforward.hap-PROXY": func(v config.Value, _ *config.Block) (func(*options), error) {
-		on, err := config.DecodeBool(v)
-		if err == nil && on {
-			err = errors.New("featherd does not read the HAProxy PROXY protocol yet: each connection would start with what looks like a bad request; remove extforward.hap-PROXY")
-		}
-		if err != nil {
-			return nil, err
-		}
-		return func(o *options) { o.hapPROXY = false }, nil
-	},
+	"extforward.params":                      compileParams,
+	"extforward.hap-PROXY":                   config.Option(config.DecodeBool, func(o *options) *bool { return &o.hapPROXY }),
 	"extforward.hap-PROXY-ssl-client-verify": config.Option(config.DecodeBool, func(o *options) *bool { return &o.hapVerify }),
 })
 
