@@ -77,11 +77,7 @@ func compileForwarder(v config.Value, _ *config.Block) (func(*options), error) {
 	if err != nil {
 		return nil, err
 	}
-	p := func(o *options) { o.forwarder = f }
-	if warn != "" {
-		return p, config.Warn("%s", warn)
-	}
-	return p, nil
+	return func(o *options) { o.forwarder = f }, warn
 }
 
 // compileParams reads ( "host" => "enable", "remote_user" => 1 ); as in
@@ -101,11 +97,11 @@ func compileParams(v config.Value, _ *config.Block) (func(*options), error) {
 		case "remote_user":
 			p = paramRemoteUser
 		default:
-			return nil, fmt.Errorf("keys must be one of: host, remote_user, but not: %q", e.Key)
+			return nil, config.At(e, fmt.Errorf("keys must be one of: host, remote_user, but not: %q", e.Key))
 		}
 		on, err := config.DecodeBool(e.Value)
 		if err != nil {
-			return nil, fmt.Errorf("%q: %v", e.Key, err)
+			return nil, config.At(e, fmt.Errorf("%q: %v", e.Key, err))
 		}
 		if on {
 			ps |= p

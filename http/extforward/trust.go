@@ -25,14 +25,19 @@ type forwarder struct {
 }
 
 // newForwarder builds a forwarder from the entries of
-// extforward.forwarder. warn says what lighttpd logs and goes on with: a
-// value other than "trust" or "untrusted", and untrusted networks, which
-// are ignored. A network that does not parse is an error, as it stops
-// lighttpd from starting.
-func newForwarder(list []config.Element) (*forwarder, string, error) {
-	f := &forwarder{exact: make(map[string]bool, len(list))}
+// extforward.forwarder. warn, if not nil, says what lighttpd logs and goes
+// on with (a value other than "trust" or "untrusted", and untrusted
+// networks, which are ignored), at the first entry concerned. A network
+// that does not parse is an error at its entry, as it stops lighttpd from
+// starting.
+func newForwarder(list []config.Element) (f *forwarder, warn error, err error) {
+	f = &forwarder{exact: make(map[string]bool, len(list))}
 	var warns []string
+	var first config.Element
 	for _, e := range list {
+		if len(warns) == 0 {
+			first = e
+		}
 		key, value := e.Key, e.Value.Str
 		trust := strings.EqualFold(value, "trust")
 		if !trust && !strings.EqualFold(value, "untrusted") {
@@ -56,11 +61,14 @@ func newForwarder(list []config.Element) (*forwarder, string, error) {
 		}
 		p, err := parseNetwork(key[:slash], key[slash+1:])
 		if err != nil {
-			return nil, "", fmt.Errorf("%q: %v", key, err)
+			return nil, nil, config.At(e, fmt.Errorf("%q: %v", key, err))
 		}
 		f.nets = append(f.nets, p)
 	}
-	return f, strings.Join(warns, "; "), nil
+	if len(warns) > 0 {
+		warn = config.At(first, config.Warn("%s", strings.Join(warns, "; ")))
+	}
+	return f, warn, nil
 }
 
 // parseNetwork reads an address (IPv6 may be in brackets) and a prefix
