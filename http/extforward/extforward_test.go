@@ -283,3 +283,22 @@ func TestNoForwarder(t *testing.T) {
 		t.Errorf("log: %s", s.Log())
 	}
 }
+
+// TestRewriteComesBack: mod_rewrite, after mod_extforward, sees the
+// client in its conditions; the request that comes back rewritten is
+// still the client's, without its headers being read again.
+func TestRewriteComesBack(t *testing.T) {
+	s := reactortest.Start(t, reactortest.Options{
+		Conf: `server.modules = ( "mod_extforward", "mod_rewrite", "mod_echoclient" )` + "\n" +
+			`extforward.forwarder = ( "127.0.0.1" => "trust" )` + "\n" +
+			`$HTTP["remoteip"] == "192.0.2.1" {` + "\n" + `  url.rewrite-once = ( "^/client$" => "/f.txt" )` + "\n}\n",
+		Files: map[string]string{"f.txt": "hello"},
+	})
+	r := s.Get("/client", "X-Forwarded-For: 192.0.2.1", "X-Forwarded-Proto: https")
+	if got := seenIn(r); r.Status != 200 || string(r.Body) != "hello" || got != (seen{ip: "192.0.2.1", scheme: "https", host: "test"}) {
+		t.Errorf("rewritten for the client: %d %q, served for %+v", r.Status, r.Body, got)
+	}
+	if r := s.Get("/client"); r.Status != 404 || seenIn(r) != direct {
+		t.Errorf("the proxy itself: %d, served for %+v", r.Status, seenIn(r))
+	}
+}
