@@ -302,3 +302,20 @@ func TestRewriteComesBack(t *testing.T) {
 		t.Errorf("the proxy itself: %d, served for %+v", r.Status, seenIn(r))
 	}
 }
+
+// TestErrorHandler: the modules are reset before server.error-handler
+// takes a request over, the client's address with them, and the request
+// it becomes is the client's again.
+func TestErrorHandler(t *testing.T) {
+	s := reactortest.Start(t, reactortest.Options{
+		Conf: echoConfig(`extforward.forwarder = ( "127.0.0.1" => "trust" )`,
+			`server.error-handler = "/error.txt"`,
+			`$HTTP["remoteip"] == "192.0.2.1" {`, `  echoclient.tag = "client"`, `}`),
+		Files: map[string]string{"error.txt": "sorry"},
+	})
+	r := s.Get("/missing", "X-Forwarded-For: 192.0.2.1", "X-Forwarded-Proto: https")
+	want := seen{ip: "192.0.2.1", scheme: "https", host: "test", tag: "client"}
+	if got := seenIn(r); r.Status != 404 || string(r.Body) != "sorry" || got != want {
+		t.Errorf("%d %q, served for %+v; want 404 \"sorry\", %+v", r.Status, r.Body, got, want)
+	}
+}
