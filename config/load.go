@@ -330,15 +330,21 @@ func (c *Config) listSockets(global SocketOptions, blockOpts map[int]SocketOptio
 		seen[s.Token] = s.Pos
 		c.Sockets = append(c.Sockets, s)
 	}
-	plain := c.Sockets[:0]
+	// lighttpd loads mod_openssl for ssl.engine whether server.modules
+	// lists it or not; featherd has no TLS module, and listening in plain
+	// HTTP, or not at all, where lighttpd speaks TLS would not be what the
+	// configuration asks for (HSTS, redirects to https:// lead there).
 	for _, s := range c.Sockets {
 		if s.Options.SSLEngine {
-			w.add(s.Pos, fmt.Sprintf("socket %s has ssl.engine enabled, but featherd does not speak TLS: it will not listen there", s.Token))
-			continue
+			pos := s.Pos
+			if s.Block == 0 {
+				pos = c.keyPos("ssl.engine") // the global socket has no block to point at
+			}
+			errs = append(errs, errorf(pos, "ssl.engine needs mod_openssl, which featherd does not have yet: "+
+				"featherd speaks no TLS, and would not serve socket %s over https as lighttpd does; "+
+				"to serve without it, disable ssl.engine for that socket (or terminate TLS in front of featherd)", s.Token))
 		}
-		plain = append(plain, s)
 	}
-	c.Sockets = plain
 	return errs
 }
 

@@ -187,7 +187,7 @@ func defaultServerOptions() ServerOptions {
 // SocketOptions are the options of one listen socket (lighttpd's socket
 // scope): set globally or in a $SERVER["socket"] == "…" block.
 type SocketOptions struct {
-	SSLEngine       bool   // ssl.engine (featherd has no TLS: such sockets are skipped with a warning)
+	SSLEngine       bool   // ssl.engine (featherd has no TLS: a configuration enabling it is refused)
 	ListenBacklog   int    // server.listen-backlog
 	SocketPerms     string // server.socket-perms: octal mode of a unix socket, e.g. "0660"
 	BSDAcceptFilter string // server.bsd-accept-filter (FreeBSD only; ignored)

@@ -217,39 +217,6 @@ $SERVER["socket"] == ":8080" {
 			sockets: []sockSummary{{"0.0.0.0:80", 0, 0, 1024, false, true}},
 		},
 		{
-			name: "ssl.engine sockets are skipped",
-			src: `server.port = 8080
-$SERVER["socket"] == ":8443" {
-    ssl.engine = "enable"
-}
-`,
-			sockets: []sockSummary{{"0.0.0.0:8080", 0, 0, 1024, false, true}},
-			warns:   []string{"test.conf:3:1: warning: socket 0.0.0.0:8443 has ssl.engine enabled, but featherd does not speak TLS: it will not listen there"},
-		},
-		{
-			name: "global ssl.engine, plain block",
-			src: `server.port = 8443
-ssl.engine = "enable"
-$SERVER["socket"] == ":8080" {
-    ssl.engine = "disable"
-}
-`,
-			sockets: []sockSummary{{"0.0.0.0:8080", 1, 4, 1024, false, true}},
-			warns:   []string{"test.conf: warning: socket 0.0.0.0:8443 has ssl.engine enabled, but featherd does not speak TLS: it will not listen there"},
-		},
-		{
-			// config_insert_srvconf: an unset server.port is 443 when the
-			// global scope enables ssl.engine.
-			name: "global ssl.engine makes the default port 443",
-			src: `ssl.engine = "enable"
-$SERVER["socket"] == "127.0.0.1" {
-    ssl.engine = "disable"
-}
-`,
-			sockets: []sockSummary{{"127.0.0.1:443", 1, 3, 1024, false, true}},
-			warns:   []string{"test.conf: warning: socket 0.0.0.0:443 has ssl.engine enabled, but featherd does not speak TLS: it will not listen there"},
-		},
-		{
 			// config_insert_srvconf: a port of 0 is replaced like an
 			// unset one.
 			name:    "server.port = 0 is unset",
@@ -309,6 +276,16 @@ func TestConfigSocketErrors(t *testing.T) {
 			`test.conf:2:1: /dev/stdin can only be used as server.bind`},
 		{"bad bind", "server.bind = \"[::1\"\n",
 			`test.conf:2:1: server.bind: invalid socket address "[::1": missing ']'`},
+		{"ssl.engine in a socket block", "server.port = 8080\n$SERVER[\"socket\"] == \":8443\" {\n    ssl.engine = \"enable\"\n}\n",
+			"test.conf:3:1: ssl.engine needs mod_openssl, which featherd does not have yet: " +
+				"featherd speaks no TLS, and would not serve socket 0.0.0.0:8443 over https as lighttpd does; " +
+				"to serve without it, disable ssl.engine for that socket (or terminate TLS in front of featherd)"},
+		// config_insert_srvconf: an unset server.port is 443 when the
+		// global scope enables ssl.engine.
+		{"global ssl.engine, plain block", "ssl.engine = \"enable\"\n$SERVER[\"socket\"] == \"127.0.0.1\" {\n    ssl.engine = \"disable\"\n}\n",
+			"test.conf:2:1: ssl.engine needs mod_openssl, which featherd does not have yet: " +
+				"featherd speaks no TLS, and would not serve socket 0.0.0.0:443 over https as lighttpd does; " +
+				"to serve without it, disable ssl.engine for that socket (or terminate TLS in front of featherd)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -289,7 +289,7 @@ var debianRefusals = map[string][]string{
 	"10-simple-vhost.conf":     nil,
 	"10-sockproxy.conf":        nil,
 	"10-ssi.conf":              {"ssi.extension mod_ssi"},
-	"10-ssl.conf":              nil, // the TLS socket is not opened, with a warning
+	"10-ssl.conf":              {"ssl.engine mod_openssl", "ssl.engine mod_openssl"}, // [::]:443 from use-ipv6.pl too
 	"10-status.conf":           nil,
 	"10-userdir.conf":          nil,
 	"11-extforward.conf":       nil, // mod_extforward without extforward.forwarder
