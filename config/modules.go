@@ -27,13 +27,13 @@ import (
 // is server.modules after lighttpd's compatibility loading
 // (effectiveModules).
 
-// module describes a lighttpd module: the key prefixes it owns, whether
-// featherd has it, and, for one it lacks that would act on requests, the
-// options that make it act.
+// module describes a lighttpd module: the key prefixes it owns and, for
+// one featherd lacks that would act on requests, the options that make it
+// act. Whether featherd has it is whether a package declared it
+// (available).
 type module struct {
 	name string
 	keys []string // key prefixes owned by the module
-	have bool     // built into the core; a module that registers its options (module.go) is available too
 	// triggers are the options that make the module act on requests. A
 	// module featherd lacks with triggers is refused when one is set; one
 	// without them is only warned about.
@@ -61,12 +61,11 @@ func triggers(why string, keys ...string) []trigger {
 
 // The reasons a module featherd lacks is refused.
 const (
-	whyDeny     = "featherd would serve what lighttpd denies"
-	whyBackend  = "featherd would answer from the document root (sending a script's source, for one) what lighttpd hands to a backend"
-	whyMapping  = "featherd would serve other files than lighttpd for the same URLs"
-	whyVhost    = "featherd would serve every host from server.document-root instead of the document root lighttpd picks for it"
-	whyHeaders  = "featherd would not add or change the headers lighttpd does (security headers, for one)"
-	whyRedirect = "featherd would serve what lighttpd redirects"
+	whyDeny    = "featherd would serve what lighttpd denies"
+	whyBackend = "featherd would answer from the document root (sending a script's source, for one) what lighttpd hands to a backend"
+	whyMapping = "featherd would serve other files than lighttpd for the same URLs"
+	whyVhost   = "featherd would serve every host from server.document-root instead of the document root lighttpd picks for it"
+	whyHeaders = "featherd would not add or change the headers lighttpd does (security headers, for one)"
 )
 
 // lighttpd 1.4.68 and later no longer have mod_evasive, mod_secdownload,
@@ -75,22 +74,26 @@ const (
 // classified like the others for configurations written for older
 // versions.
 var modules = []module{
-	{name: "mod_indexfile", keys: []string{"index-file.", "server.indexfiles"}, have: true},
-	{name: "mod_staticfile", keys: []string{"static-file."}, have: true},
+	// featherd has these: their packages register them with the
+	// pipeline and their options with the loader (module.go), which is
+	// what makes them available. They are listed for the key prefixes
+	// that name them in messages when they are not loaded.
+	{name: "mod_evasive", keys: []string{"evasive."}},
+	{name: "mod_evhost", keys: []string{"evhost."}},
+	{name: "mod_expire", keys: []string{"expire."}},
+	{name: "mod_extforward", keys: []string{"extforward."}},
+	{name: "mod_indexfile", keys: []string{"index-file.", "server.indexfiles"}},
+	{name: "mod_redirect", keys: []string{"url.redirect"}},
+	{name: "mod_rewrite", keys: []string{"url.rewrite"}},
+	{name: "mod_simple_vhost", keys: []string{"simple-vhost."}},
+	{name: "mod_staticfile", keys: []string{"static-file."}},
+	{name: "mod_userdir", keys: []string{"userdir."}},
 
 	// Refused when they act.
 	{name: "mod_access", keys: []string{"url.access-"},
 		triggers: triggers(whyDeny, "url.access-deny", "url.access-allow")},
 	{name: "mod_auth", keys: []string{"auth."},
 		triggers: triggers("featherd would serve without asking for the credentials lighttpd requires", "auth.require")},
-	{name: "mod_evasive", keys: []string{"evasive."},
-		triggers: triggers("featherd would not limit each client's connections as lighttpd does", "evasive.max-conns-per-ip")},
-	{name: "mod_extforward", keys: []string{"extforward."}, triggers: []trigger{
-		{key: "extforward.forwarder", only: (*Config).readsForwardedClient,
-			why: "featherd would match conditions on the client's address, scheme or host against the proxy's, where lighttpd uses the client's"},
-		{key: "extforward.hap-PROXY",
-			why: "featherd would read the PROXY protocol header that starts each connection as a bad request"},
-	}},
 	{name: "mod_magnet", keys: []string{"magnet."},
 		triggers: triggers("featherd would not run the Lua scripts lighttpd runs on requests",
 			"magnet.attract-raw-url-to", "magnet.attract-physical-path-to", "magnet.attract-response-start-to")},
@@ -113,21 +116,11 @@ var modules = []module{
 	{name: "mod_wstunnel", keys: []string{"wstunnel."}, triggers: triggers(whyBackend, "wstunnel.server")},
 
 	{name: "mod_alias", keys: []string{"alias."}, triggers: triggers(whyMapping, "alias.url")},
-	{name: "mod_evhost", keys: []string{"evhost."}, triggers: triggers(whyVhost, "evhost.path-pattern")},
-	{name: "mod_redirect", keys: []string{"url.redirect"}, triggers: triggers(whyRedirect, "url.redirect")},
-	{name: "mod_rewrite", keys: []string{"url.rewrite"},
-		triggers: triggers(whyMapping, "url.rewrite-once", "url.rewrite-final", "url.rewrite", "url.rewrite-repeat",
-			"url.rewrite-if-not-file", "url.rewrite-repeat-if-not-file")},
 	// Its environment options reach only backends, which are refused
 	// themselves.
 	{name: "mod_setenv", keys: []string{"setenv."},
 		triggers: triggers(whyHeaders, "setenv.add-request-header", "setenv.add-response-header",
 			"setenv.set-request-header", "setenv.set-response-header")},
-	{name: "mod_simple_vhost", keys: []string{"simple-vhost."}, triggers: triggers(whyVhost, "simple-vhost.server-root")},
-	// An empty userdir.path counts: lighttpd then maps /~user/ to the
-	// user's home directory itself.
-	{name: "mod_userdir", keys: []string{"userdir."},
-		triggers: triggers("featherd would not map /~user/ URLs to users' directories as lighttpd does", "userdir.path")},
 	{name: "mod_vhostdb", keys: []string{"vhostdb."}, triggers: triggers(whyVhost, "vhostdb.backend")},
 
 	// Backends of the modules above: they act only through them (the
@@ -146,14 +139,13 @@ var modules = []module{
 	{name: "mod_vhostdb_pgsql", keys: []string{"vhostdb.pgsql"}},
 
 	// Warned about: without them featherd logs, counts or compresses
-	// less, lists no directory (403), sets no caching header or cookie,
+	// less, lists no directory (403), sets no cookie,
 	// sets no environment for backends it does not have, speaks HTTP/1.1
 	// only, and opens no TLS socket (listSockets skips those with a
 	// warning).
 	{name: "mod_accesslog", keys: []string{"accesslog."}},
 	{name: "mod_deflate", keys: []string{"deflate.", "compress."}},
 	{name: "mod_dirlisting", keys: []string{"dir-listing.", "server.dir-listing"}},
-	{name: "mod_expire", keys: []string{"expire."}},
 	{name: "mod_h2"},
 	{name: "mod_maxminddb", keys: []string{"maxminddb."}},
 	{name: "mod_rrdtool", keys: []string{"rrdtool."}},
@@ -168,7 +160,7 @@ var modules = []module{
 }
 
 // available reports whether featherd has the module.
-func (m *module) available() bool { return m.have || declaredModule(m.name) }
+func (m *module) available() bool { return declaredModule(m.name) }
 
 func findModule(name string) *module {
 	for i := range modules {
@@ -250,34 +242,6 @@ func enables(v Value) bool {
 	case KindString:
 		on, err := decodeBool(v)
 		return on || err != nil
-	}
-	return false
-}
-
-// readsForwardedClient reports whether a condition reads what
-// mod_extforward takes from a trusted proxy's headers: the client's
-// address and the scheme, and the host when extforward.params asks for it.
-func (c *Config) readsForwardedClient() bool {
-	host := false
-	for _, b := range c.Blocks {
-		if s, ok := b.Lookup("extforward.params"); ok {
-			if v, ok := s.Value.Lookup("host"); ok && enables(v) {
-				host = true
-			}
-		}
-	}
-	for _, b := range c.Blocks {
-		if b.Cond == nil {
-			continue
-		}
-		switch b.Cond.Field {
-		case FieldRemoteIP, FieldScheme:
-			return true
-		case FieldHost:
-			if host {
-				return true
-			}
-		}
 	}
 	return false
 }

@@ -674,10 +674,10 @@ $HTTP["host"] == "a" {
 }
 
 func TestOptionsModuleWarningPosition(t *testing.T) {
-	c := optMustParse(t, optDocRoot+"server.modules = ( \"mod_expire\" )\n\nexpire.url = ( \"/img/\" => \"access plus 1 days\" )\n")
+	c := optMustParse(t, optDocRoot+"server.modules = ( \"mod_status\" )\n\nstatus.status-url = \"/server-status\"\n")
 	want := []string{
-		"test.conf:2:1: warning: module mod_expire is not available in featherd yet; its options are ignored",
-		"test.conf:4:1: warning: expire.url is ignored: module mod_expire is not available in featherd yet",
+		"test.conf:2:1: warning: module mod_status is not available in featherd yet; its options are ignored",
+		"test.conf:4:1: warning: status.status-url is ignored: module mod_status is not available in featherd yet",
 	}
 	checkWarnings(t, c, want)
 }

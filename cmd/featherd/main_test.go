@@ -145,16 +145,16 @@ func TestSyntaxCheck(t *testing.T) {
 // status 1, and serves nothing.
 func TestRefusedModuleExits(t *testing.T) {
 	root := t.TempDir()
-	writeFile(t, root, "secret.inc", "password\n")
+	writeFile(t, root, "secret.pl", "print 'password';\n")
 	port := freePort(t)
-	conf := writeFile(t, t.TempDir(), "deny.conf", fmt.Sprintf(`server.document-root = %q
+	conf := writeFile(t, t.TempDir(), "cgi.conf", fmt.Sprintf(`server.document-root = %q
 server.bind = "127.0.0.1"
 server.port = %d
-server.modules = ( "mod_access" )
-url.access-deny = ( "~", ".inc" )
+server.modules = ( "mod_cgi" )
+cgi.assign = ( ".pl" => "/usr/bin/perl" )
 `, root, port))
-	want := conf + ":5:1: url.access-deny needs mod_access, which featherd does not have yet: featherd would serve what lighttpd denies; " +
-		"to serve without it, remove url.access-deny or remove mod_access from server.modules\n"
+	want := conf + ":5:1: cgi.assign needs mod_cgi, which featherd does not have yet: featherd would send CGI programs' source where lighttpd runs them; " +
+		"to serve without it, remove cgi.assign or remove mod_cgi from server.modules\n"
 	for _, mode := range []string{"-t", "-tt", "-D"} {
 		// A featherd that wrongly serves is stopped, with what it started,
 		// when the test ends.

@@ -411,12 +411,12 @@ func TestRestartRefusedModuleKeepsServing(t *testing.T) {
 	for _, mode := range restartModes {
 		t.Run(mode.name, func(t *testing.T) {
 			s := startRestartServer(t, mode.extra)
-			refused := strings.Replace(s.tmpl, "server.tag", "server.modules = ( \"mod_access\" )\nurl.access-deny = ( \".inc\" )\nserver.tag", 1)
+			refused := strings.Replace(s.tmpl, "server.tag", "server.modules = ( \"mod_cgi\" )\ncgi.assign = ( \".pl\" => \"/usr/bin/perl\" )\nserver.tag", 1)
 			if err := os.WriteFile(s.conf, []byte(fmt.Sprintf(refused, 1)), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			syscall.Kill(s.pid, syscall.SIGUSR1)
-			want := "graceful restart failed, the current generation keeps serving: " + s.conf + ":7:1: url.access-deny needs mod_access"
+			want := "graceful restart failed, the current generation keeps serving: " + s.conf + ":7:1: cgi.assign needs mod_cgi"
 			s.proc.waitStderr(t, want, 5*time.Second)
 			if tag, err := s.get("/index.html"); err != nil || tag != "gen-0" {
 				t.Fatalf("after a refused restart: %q, %v", tag, err)
