@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	"github.com/featherd/featherd/config"
+	// mod_staticfile, which every configuration loads, must be there
+	// for the configurations here to load without warnings.
+	_ "github.com/featherd/featherd/http/staticfile"
 )
 
 // The tests load the rules as a module does: a test module owns the key
