@@ -14,10 +14,11 @@
 // Request.Parse reads a request head with lighttpd's rules and
 // server.http-parseopts (target normalisation included, so Path cannot
 // leave the document root); SetTarget parses a rewritten target the same
-// way; ChunkedDecoder de-chunks request bodies. Response holds what the
-// pipeline produced; Prepare applies ranges and HEAD, and AppendHead
-// writes the head in lighttpd's order. CheckPreconditions, ParseRange,
-// ParseHTTPDate / AppendHTTPDate and ETagMatches serve conditional and
-// partial responses; StatusText and ErrorPage give lighttpd's reason
-// phrases and built-in error pages.
+// way, and AddHeader, SetHeader and DelHeader let modules change its
+// headers with lighttpd's merge rules; ChunkedDecoder de-chunks request
+// bodies. Response holds what the pipeline produced; Prepare applies
+// ranges and HEAD, and AppendHead writes the head in lighttpd's order.
+// CheckPreconditions, ParseRange, ParseHTTPDate / AppendHTTPDate and
+// ETagMatches serve conditional and partial responses; StatusText and
+// ErrorPage give lighttpd's reason phrases and built-in error pages.
 package http

@@ -102,7 +102,8 @@ func (r *Request) Reset() {
 // Header returns the value of the named request header, matched
 // case-insensitively; "" if absent. Repeated headers come merged, joined by
 // ", " (Cookie by "; "), as lighttpd merges them; empty values are dropped.
-// Transfer-Encoding and Expect are never present (see Chunked, Expect100).
+// The client's Transfer-Encoding and Expect are never present (see
+// Chunked, Expect100).
 func (r *Request) Header(name string) string {
 	for i := range r.fields {
 		if equalFold(r.fields[i].name, name) {
@@ -119,6 +120,87 @@ func (r *Request) HeaderValues(fn func(name, value string)) {
 	for i := range r.fields {
 		fn(r.fields[i].name, r.fields[i].value)
 	}
+}
+
+// AddHeader adds value to the named request header as lighttpd's
+// http_header_request_append does (mod_setenv's
+// setenv.add-request-header): joined to the value the header has by ", "
+// (Cookie by "; "), or as a new header after the others. An empty value
+// changes nothing. name and value are copied; Header and HeaderValues see
+// the result at once. The fields parsed from the head (Host,
+// ContentLength, KeepAlive, …) are left as they are.
+func (r *Request) AddHeader(name, value string) {
+	if value == "" {
+		return
+	}
+	i := r.fieldIndex(name)
+	if i < 0 {
+		r.appendField(name, value)
+		return
+	}
+	f := &r.fields[i]
+	if f.value == "" {
+		f.value = r.keep(value)
+		return
+	}
+	sep := ", "
+	if f.id == hdrCookie {
+		sep = "; "
+	}
+	start := len(r.extra)
+	r.extra = append(append(append(r.extra, f.value...), sep...), value...)
+	f.value = bstr(r.extra[start:])
+}
+
+// SetHeader gives the named request header value, in place of what it
+// had, or adds it after the others; an empty value removes it (lighttpd's
+// http_header_request_set and _unset, mod_setenv's
+// setenv.set-request-header). name and value are copied. The fields
+// parsed from the head are left as they are.
+func (r *Request) SetHeader(name, value string) {
+	if value == "" {
+		r.DelHeader(name)
+		return
+	}
+	if i := r.fieldIndex(name); i >= 0 {
+		r.fields[i].value = r.keep(value)
+		return
+	}
+	r.appendField(name, value)
+}
+
+// DelHeader removes the named request header, if present.
+func (r *Request) DelHeader(name string) {
+	if i := r.fieldIndex(name); i >= 0 {
+		r.removeField(i)
+	}
+}
+
+// fieldIndex returns the index of the field called name, -1 if none.
+func (r *Request) fieldIndex(name string) int {
+	for i := range r.fields {
+		if equalFold(r.fields[i].name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// appendField adds a header that is not present, copying name and value.
+func (r *Request) appendField(name, value string) {
+	start := len(r.extra)
+	r.extra = append(r.extra, name...)
+	nameBytes := r.extra[start:]
+	r.newField(lookupHeader(nameBytes), bstr(nameBytes), r.keep(value))
+}
+
+// keep copies s into the request's buffers (strings already there stay
+// valid: append leaves the bytes before len alone, and a grown buffer
+// leaves the old one to those strings).
+func (r *Request) keep(s string) string {
+	start := len(r.extra)
+	r.extra = append(r.extra, s...)
+	return bstr(r.extra[start:])
 }
 
 func (r *Request) has(id headerID) bool { return r.seen&(1<<id) != 0 }
