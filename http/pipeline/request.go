@@ -238,12 +238,22 @@ func (e *Env) Set(name, value string) {
 	e.kv = append(e.kv, name, value)
 }
 
-// Add appends name=value, unless name is set already (mod_setenv's
-// add-environment keeps the first).
+// Add adds value to name's, joined by ", " when name has a value already,
+// as lighttpd's http_header_env_append (mod_setenv's
+// setenv.add-environment). An empty value is added too: a variable may be
+// set and empty.
 func (e *Env) Add(name, value string) {
-	if _, ok := e.Get(name); !ok {
-		e.kv = append(e.kv, name, value)
+	for i := 0; i < len(e.kv); i += 2 {
+		if e.kv[i] == name {
+			if e.kv[i+1] == "" {
+				e.kv[i+1] = value
+			} else {
+				e.kv[i+1] += ", " + value
+			}
+			return
+		}
 	}
+	e.kv = append(e.kv, name, value)
 }
 
 // Get returns name's value.
