@@ -277,7 +277,7 @@ var debianRefusals = map[string][]string{
 	"05-auth.conf":             nil, // mod_auth without auth.require
 	"05-setenv.conf":           nil, // mod_setenv without setenv.*
 	"10-accesslog.conf":        nil,
-	"10-cgi.conf":              {"cgi.assign mod_cgi", "alias.url mod_alias"},
+	"10-cgi.conf":              {"cgi.assign mod_cgi"},
 	"10-dir-listing.conf":      nil,
 	"10-evhost.conf":           nil,
 	"10-expire.conf":           nil,
@@ -296,8 +296,8 @@ var debianRefusals = map[string][]string{
 	"15-fastcgi-php-fpm.conf":  {"fastcgi.server mod_fastcgi"},
 	"15-fastcgi-php.conf":      {"fastcgi.server mod_fastcgi"},
 	"20-deflate.conf":          nil,
-	"90-debian-doc.conf":       {"alias.url mod_alias"}, // its cgi.assign, without mod_cgi, only warns
-	"90-javascript-alias.conf": {"alias.url mod_alias"},
+	"90-debian-doc.conf":       nil, // its cgi.assign, without mod_cgi, only warns
+	"90-javascript-alias.conf": nil,
 	"99-unconfigured.conf":     nil,
 }
 

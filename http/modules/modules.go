@@ -5,6 +5,7 @@ package modules
 
 import (
 	_ "github.com/featherd/featherd/http/access"      // mod_access
+	_ "github.com/featherd/featherd/http/alias"       // mod_alias
 	_ "github.com/featherd/featherd/http/evasive"     // mod_evasive
 	_ "github.com/featherd/featherd/http/evhost"      // mod_evhost
 	_ "github.com/featherd/featherd/http/expire"      // mod_expire
