@@ -271,7 +271,9 @@ func appendContentRange(b []byte, rg Range, size int64) []byte {
 // AppendHead appends the status line and header block: the handler's
 // headers in order, then Content-Length, Connection, Date and Server, as
 // lighttpd orders them. date is the preformatted Date value; an empty tag
-// sends no Server header.
+// sends no Server header. As in lighttpd, a Date or Server header among
+// the handler's (mod_setenv's, a backend's) is sent instead of
+// featherd's own.
 func (w *Response) AppendHead(dst []byte, r *Request, keepAlive bool, date []byte, tag string) []byte {
 	if r.Version == Version11 {
 		dst = append(dst, "HTTP/1.1 "...)
@@ -282,9 +284,16 @@ func (w *Response) AppendHead(dst []byte, r *Request, keepAlive bool, date []byt
 	dst = append(dst, ' ')
 	dst = append(dst, StatusText(w.Status)...)
 	dst = append(dst, "\r\n"...)
+	hasDate, hasServer := false, false
 	for _, f := range w.fields {
 		if f.value == "" {
 			continue
+		}
+		switch len(f.name) {
+		case 4:
+			hasDate = hasDate || equalFold(f.name, "Date")
+		case 6:
+			hasServer = hasServer || equalFold(f.name, "Server")
 		}
 		dst = append(dst, f.name...)
 		dst = append(dst, ": "...)
@@ -302,10 +311,12 @@ func (w *Response) AppendHead(dst []byte, r *Request, keepAlive bool, date []byt
 	case r.Version != Version11:
 		dst = append(dst, "Connection: keep-alive\r\n"...)
 	}
-	dst = append(dst, "Date: "...)
-	dst = append(dst, date...)
-	dst = append(dst, "\r\n"...)
-	if tag != "" {
+	if !hasDate {
+		dst = append(dst, "Date: "...)
+		dst = append(dst, date...)
+		dst = append(dst, "\r\n"...)
+	}
+	if tag != "" && !hasServer {
 		dst = append(dst, "Server: "...)
 		dst = append(dst, tag...)
 		dst = append(dst, "\r\n"...)
