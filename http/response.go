@@ -181,7 +181,16 @@ func (w *Response) prepareFile(r *Request, o *config.Options) {
 		w.appendPart(0, size)
 		return
 	}
-	w.AddHeader("Accept-Ranges", "bytes")
+	// An Accept-Ranges a module set stands, and "none" turns ranges off
+	// (setenv.set-response-header = ( "Accept-Ranges" => "none" )), as
+	// in lighttpd.
+	switch w.Header("Accept-Ranges") {
+	case "":
+		w.AddHeader("Accept-Ranges", "bytes")
+	case "none":
+		w.appendPart(0, size)
+		return
+	}
 	rng := r.Header("Range")
 	if r.Method != MethodGet || rng == "" || size == 0 || !w.ifRange(r) {
 		w.appendPart(0, size)

@@ -1,7 +1,10 @@
 package http
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/featherd/featherd/config"
 )
 
 // TestAppendHeadOwnDateServer: featherd's Date and Server headers give
@@ -34,5 +37,43 @@ func TestAppendHeadOwnDateServer(t *testing.T) {
 				t.Errorf("head\n%q\nwant\n%q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestAcceptRangesFromModule: an Accept-Ranges a module set is kept, and
+// "none" turns ranges off, as in lighttpd.
+func TestAcceptRangesFromModule(t *testing.T) {
+	opts := optsFor(t, "")
+	var req Request
+	if _, st := req.Parse([]byte("GET /f HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\n\r\n"), opts, 8192); st != 0 {
+		t.Fatal(st)
+	}
+	o := config.Defaults("featherd-test")
+	for _, tc := range []struct {
+		set    string // the module's Accept-Ranges, "" for none
+		status int
+		want   []string
+	}{
+		{"", 206, []string{"bytes"}},
+		{"bytes", 206, []string{"bytes"}},
+		{"none", 200, []string{"none"}},
+	} {
+		var w Response
+		w.Reset()
+		w.Status = 200
+		if tc.set != "" {
+			w.AddHeader("Accept-Ranges", tc.set)
+		}
+		w.SendContent([]byte("0123456789"))
+		w.Prepare(&req, &o)
+		var got []string
+		w.HeaderValues(func(name, value string) {
+			if name == "Accept-Ranges" {
+				got = append(got, value)
+			}
+		})
+		if w.Status != tc.status || strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("Accept-Ranges %q: status %d, Accept-Ranges %q; want %d, %q", tc.set, w.Status, got, tc.status, tc.want)
+		}
 	}
 }
