@@ -79,10 +79,11 @@ type RequestDone interface {
 	RequestDone(r *Request) Result
 }
 
-// RequestReset runs when a request ends however it ended, and before an
-// error handler re-dispatches it: a module releases what it holds for
-// the request (a backend connection, a timer, fds registered with
-// r.Events).
+// RequestReset runs when a request ends however it ended, and before
+// server.error-handler re-dispatches it (not server.error-handler-404,
+// as in lighttpd): a module releases what it holds for the request (a
+// backend connection, a timer, fds registered with r.Events) and starts
+// the next pass afresh.
 type RequestReset interface {
 	RequestReset(r *Request) Result
 }
