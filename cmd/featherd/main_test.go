@@ -275,7 +275,7 @@ func TestDefaultConfig(t *testing.T) {
 // mod_alias and mod_redirect.
 var debianRefusals = map[string][]string{
 	"05-auth.conf":             nil, // mod_auth without auth.require
-	"05-setenv.conf":           nil, // mod_setenv without setenv.*
+	"05-setenv.conf":           nil,
 	"10-accesslog.conf":        nil,
 	"10-cgi.conf":              {"cgi.assign mod_cgi"},
 	"10-dir-listing.conf":      nil,

@@ -13,6 +13,7 @@ import (
 	_ "github.com/featherd/featherd/http/indexfile"   // mod_indexfile
 	_ "github.com/featherd/featherd/http/redirect"    // mod_redirect
 	_ "github.com/featherd/featherd/http/rewrite"     // mod_rewrite
+	_ "github.com/featherd/featherd/http/setenv"      // mod_setenv
 	_ "github.com/featherd/featherd/http/simplevhost" // mod_simple_vhost
 	_ "github.com/featherd/featherd/http/staticfile"  // mod_staticfile
 	_ "github.com/featherd/featherd/http/userdir"     // mod_userdir
