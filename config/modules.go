@@ -63,9 +63,7 @@ func triggers(why string, keys ...string) []trigger {
 const (
 	whyDeny    = "featherd would serve what lighttpd denies"
 	whyBackend = "featherd would answer from the document root (sending a script's source, for one) what lighttpd hands to a backend"
-	whyMapping = "featherd would serve other files than lighttpd for the same URLs"
 	whyVhost   = "featherd would serve every host from server.document-root instead of the document root lighttpd picks for it"
-	whyHeaders = "featherd would not add or change the headers lighttpd does (security headers, for one)"
 )
 
 // lighttpd 1.4.68 and later no longer have mod_evasive, mod_secdownload,
@@ -78,6 +76,8 @@ var modules = []module{
 	// pipeline and their options with the loader (module.go), which is
 	// what makes them available. They are listed for the key prefixes
 	// that name them in messages when they are not loaded.
+	{name: "mod_access", keys: []string{"url.access-"}},
+	{name: "mod_alias", keys: []string{"alias."}},
 	{name: "mod_evasive", keys: []string{"evasive."}},
 	{name: "mod_evhost", keys: []string{"evhost."}},
 	{name: "mod_expire", keys: []string{"expire."}},
@@ -85,13 +85,12 @@ var modules = []module{
 	{name: "mod_indexfile", keys: []string{"index-file.", "server.indexfiles"}},
 	{name: "mod_redirect", keys: []string{"url.redirect"}},
 	{name: "mod_rewrite", keys: []string{"url.rewrite"}},
+	{name: "mod_setenv", keys: []string{"setenv."}},
 	{name: "mod_simple_vhost", keys: []string{"simple-vhost."}},
 	{name: "mod_staticfile", keys: []string{"static-file."}},
 	{name: "mod_userdir", keys: []string{"userdir."}},
 
 	// Refused when they act.
-	{name: "mod_access", keys: []string{"url.access-"},
-		triggers: triggers(whyDeny, "url.access-deny", "url.access-allow")},
 	{name: "mod_auth", keys: []string{"auth."},
 		triggers: triggers("featherd would serve without asking for the credentials lighttpd requires", "auth.require")},
 	{name: "mod_magnet", keys: []string{"magnet."},
@@ -115,12 +114,6 @@ var modules = []module{
 		triggers: triggers("featherd would not answer the WebDAV requests lighttpd serves", "webdav.activate")},
 	{name: "mod_wstunnel", keys: []string{"wstunnel."}, triggers: triggers(whyBackend, "wstunnel.server")},
 
-	{name: "mod_alias", keys: []string{"alias."}, triggers: triggers(whyMapping, "alias.url")},
-	// Its environment options reach only backends, which are refused
-	// themselves.
-	{name: "mod_setenv", keys: []string{"setenv."},
-		triggers: triggers(whyHeaders, "setenv.add-request-header", "setenv.add-response-header",
-			"setenv.set-request-header", "setenv.set-response-header")},
 	{name: "mod_vhostdb", keys: []string{"vhostdb."}, triggers: triggers(whyVhost, "vhostdb.backend")},
 
 	// Backends of the modules above: they act only through them (the

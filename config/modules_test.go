@@ -30,12 +30,6 @@ func TestRefusedModules(t *testing.T) {
 		src  string // after server.document-root on line 1
 		want []refused
 	}{
-		{"url.access-deny", "server.modules = ( \"mod_access\" )\nurl.access-deny = ( \"~\", \".inc\" )\n",
-			[]refused{{"3:1", "url.access-deny", "mod_access"}}},
-		{"url.access-allow in a condition", "server.modules = ( \"mod_access\" )\n$HTTP[\"url\"] =^ \"/dl/\" {\n    url.access-allow = ( \".zip\" )\n}\n",
-			[]refused{{"4:5", "url.access-allow", "mod_access"}}},
-		{"deny everything with an empty suffix", "server.modules = ( \"mod_access\" )\nurl.access-deny = ( \"\" )\n",
-			[]refused{{"3:1", "url.access-deny", "mod_access"}}},
 		{"auth.require", "server.modules = ( \"mod_auth\", \"mod_authn_file\" )\nauth.backend = \"htpasswd\"\n" +
 			"$HTTP[\"url\"] =^ \"/private/\" {\n    auth.require = ( \"\" => ( \"method\" => \"basic\", \"realm\" => \"x\", \"require\" => \"valid-user\" ) )\n}\n",
 			[]refused{{"5:5", "auth.require", "mod_auth"}}},
@@ -63,27 +57,23 @@ func TestRefusedModules(t *testing.T) {
 			[]refused{{"3:1", "secdownload.uri-prefix", "mod_secdownload"}}},
 		{"trigger_b4_dl", "server.modules = ( \"mod_trigger_b4_dl\" )\ntrigger-before-download.download-url = \"^/download/\"\n",
 			[]refused{{"3:1", "trigger-before-download.download-url", "mod_trigger_b4_dl"}}},
-		{"alias.url", "server.modules = ( \"mod_alias\" )\nalias.url = ( \"/javascript\" => \"/usr/share/javascript\" )\n",
-			[]refused{{"3:1", "alias.url", "mod_alias"}}},
 		// A backend listed alone loads mod_vhostdb (compatibility loading).
 		{"vhostdb.backend", "server.modules = ( \"mod_vhostdb_mysql\" )\nvhostdb.backend = \"mysql\"\n",
 			[]refused{{"3:1", "vhostdb.backend", "mod_vhostdb"}}},
-		{"setenv response header", "server.modules = ( \"mod_setenv\" )\nsetenv.add-response-header = ( \"Strict-Transport-Security\" => \"max-age=63072000\" )\n",
-			[]refused{{"3:1", "setenv.add-response-header", "mod_setenv"}}},
 		// Keys compare case-insensitively; the message shows the key as written.
-		{"key case as written", "server.modules = ( \"mod_access\" )\nURL.Access-Deny = ( \"~\" )\n",
-			[]refused{{"3:1", "URL.Access-Deny", "mod_access"}}},
-		{"every option, in every file and block", "server.modules = ( \"mod_access\", \"mod_alias\", \"mod_fastcgi\" )\n" +
-			"include \"conf.d/*.conf\"\n$HTTP[\"host\"] == \"a\" {\n  url.access-deny = ( \".inc\" )\n}\n",
-			[]refused{{"conf.d/10-alias.conf:1:1", "alias.url", "mod_alias"}, {"conf.d/15-php.conf:1:1", "fastcgi.server", "mod_fastcgi"},
-				{"5:3", "url.access-deny", "mod_access"}}},
+		{"key case as written", "server.modules = ( \"mod_ssi\" )\nSSI.Extension = ( \".shtml\" )\n",
+			[]refused{{"3:1", "SSI.Extension", "mod_ssi"}}},
+		{"every option, in every file and block", "server.modules = ( \"mod_cgi\", \"mod_ssi\", \"mod_fastcgi\" )\n" +
+			"include \"conf.d/*.conf\"\n$HTTP[\"host\"] == \"a\" {\n  ssi.extension = ( \".shtml\" )\n}\n",
+			[]refused{{"conf.d/10-cgi.conf:1:1", "cgi.assign", "mod_cgi"}, {"conf.d/15-php.conf:1:1", "fastcgi.server", "mod_fastcgi"},
+				{"5:3", "ssi.extension", "mod_ssi"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := incTree(t, map[string]string{
-				"main.conf":            optDocRoot + tt.src,
-				"conf.d/10-alias.conf": "alias.url += ( \"/doc/\" => \"/usr/share/doc/\" )\n",
-				"conf.d/15-php.conf":   "fastcgi.server += ( \".php\" => ( ( \"socket\" => \"/run/php.sock\" ) ) )\n",
+				"main.conf":          optDocRoot + tt.src,
+				"conf.d/10-cgi.conf": "cgi.assign += ( \".pl\" => \"/usr/bin/perl\" )\n",
+				"conf.d/15-php.conf": "fastcgi.server += ( \".php\" => ( ( \"socket\" => \"/run/php.sock\" ) ) )\n",
 			})
 			_, err := LoadFile(filepath.Join(dir, "main.conf"), incOpts())
 			var list ErrorList
@@ -117,12 +107,9 @@ func TestModulesThatDoNothing(t *testing.T) {
 	tests := []struct {
 		name, src string
 	}{
-		{"mod_access loaded alone", "server.modules = ( \"mod_access\" )\n"},
-		{"empty url.access-deny", "server.modules = ( \"mod_access\" )\nurl.access-deny = ()\n"},
 		{"auth backend without auth.require", "server.modules = ( \"mod_auth\" )\nauth.backend = \"htpasswd\"\nauth.backend.htpasswd.userfile = \"/etc/htpasswd\"\n"},
 		{"webdav disabled", "server.modules = ( \"mod_webdav\" )\nwebdav.activate = \"disable\"\nwebdav.is-readonly = \"enable\"\n"},
-		{"setenv for backends only", "server.modules = ( \"mod_setenv\" )\nsetenv.add-environment = ( \"TZ\" => \"UTC\" )\n"},
-		{"option of a module not loaded", "url.access-deny = ( \"~\", \".inc\" )\nalias.url = ( \"/a\" => \"/b\" )\n"},
+		{"option of a module not loaded", "ssi.extension = ( \".shtml\" )\ncgi.assign = ( \".pl\" => \"/usr/bin/perl\" )\n"},
 		{"compatibility loading off", "server.compat-module-load = \"disable\"\nserver.modules = ( \"mod_authn_file\", \"mod_staticfile\" )\n" +
 			"auth.require = ( \"/\" => ( \"method\" => \"basic\" ) )\n"},
 	}
@@ -195,8 +182,8 @@ func TestCompatModuleLoad(t *testing.T) {
 			"server.modules = ( \"mod_vhostdb_pgsql\" )\n",
 			[]string{"mod_vhostdb", "mod_vhostdb_pgsql", "mod_staticfile"}},
 		{"mod_indexfile without index files is dropped",
-			"server.modules = ( \"mod_indexfile\", \"mod_access\" )\n",
-			[]string{"mod_access", "mod_staticfile"}},
+			"server.modules = ( \"mod_indexfile\", \"mod_status\" )\n",
+			[]string{"mod_status", "mod_staticfile"}},
 		{"mod_dirlisting without listings is dropped",
 			"server.modules = ( \"mod_dirlisting\", \"mod_staticfile\" )\ndir-listing.encoding = \"utf-8\"\n",
 			[]string{"mod_staticfile"}},

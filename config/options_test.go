@@ -601,9 +601,9 @@ $HTTP["host"] == "a" {
 		},
 		{
 			name:    "compat: index-file.names prepends mod_indexfile",
-			src:     "server.modules = ( \"mod_access\" )\nindex-file.names = ( \"index.html\" )\n",
-			modules: []string{"mod_indexfile", "mod_access", "mod_staticfile"},
-			warns:   []string{"module mod_access is not available in featherd yet; its options are ignored"},
+			src:     "server.modules = ( \"mod_status\" )\nindex-file.names = ( \"index.html\" )\n",
+			modules: []string{"mod_indexfile", "mod_status", "mod_staticfile"},
+			warns:   []string{"module mod_status is not available in featherd yet; its options are ignored"},
 		},
 		{
 			name:    "compat: server.indexfiles in a condition",
@@ -612,10 +612,10 @@ $HTTP["host"] == "a" {
 		},
 		{
 			name:    "compat: dir-listing.activate appends mod_dirlisting",
-			src:     "server.modules = ( \"mod_access\" )\ndir-listing.activate = \"enable\"\n",
-			modules: []string{"mod_access", "mod_dirlisting", "mod_staticfile"},
+			src:     "server.modules = ( \"mod_status\" )\ndir-listing.activate = \"enable\"\n",
+			modules: []string{"mod_status", "mod_dirlisting", "mod_staticfile"},
 			warns: []string{
-				"module mod_access is not available in featherd yet; its options are ignored",
+				"module mod_status is not available in featherd yet; its options are ignored",
 				"module mod_dirlisting is not available in featherd yet; its options are ignored",
 				"dir-listing.activate is ignored: module mod_dirlisting is not available in featherd yet",
 			},
@@ -652,10 +652,10 @@ $HTTP["host"] == "a" {
 		},
 		{
 			name:    "compat off",
-			src:     "server.compat-module-load = \"disable\"\nserver.modules = ( \"mod_access\" )\nindex-file.names = ( \"index.html\" )\n",
-			modules: []string{"mod_access"},
+			src:     "server.compat-module-load = \"disable\"\nserver.modules = ( \"mod_status\" )\nindex-file.names = ( \"index.html\" )\n",
+			modules: []string{"mod_status"},
 			warns: []string{
-				"module mod_access is not available in featherd yet; its options are ignored",
+				"module mod_status is not available in featherd yet; its options are ignored",
 				"unknown config-key: index-file.names (ignored)",
 			},
 		},
