@@ -174,6 +174,15 @@ cgi.assign = ( ".pl" => "/usr/bin/perl" )
 	}
 }
 
+// TestExampleConfig: the annotated example users copy uses only what
+// featherd implements, so it loads without a single warning.
+func TestExampleConfig(t *testing.T) {
+	code, out, errOut := runFeatherd(t, "", "-t", "-f", filepath.Join("..", "..", "examples", "featherd.conf"))
+	if code != 0 || out != "Syntax OK\n" || errOut != "" {
+		t.Fatalf("code %d, stdout %q, stderr:\n%s", code, out, errOut)
+	}
+}
+
 func TestWarningsGoToStderr(t *testing.T) {
 	dir := t.TempDir()
 	conf := writeFile(t, dir, "w.conf", "server.document-root = \""+dir+"\"\nno.such-key = 1\n")
