@@ -33,6 +33,7 @@ type Loop struct {
 
 	r    pipeline.Request
 	opts config.Options
+	raw  []byte
 }
 
 // New loads conf (the modules it names must be linked into the test
@@ -87,11 +88,14 @@ func (l *Loop) Do(raw string) *pipeline.Request {
 	}
 	r.Reset()
 	r.Scheme = "http"
-	r.Peer = l.Peer
-	r.RemoteIP = l.Peer.Addr().String()
-	r.RemotePort = l.Peer.Port()
+	if r.Peer != l.Peer {
+		r.Peer = l.Peer
+		r.RemoteIP = l.Peer.Addr().String() // once: the reactor sets it per connection
+		r.RemotePort = l.Peer.Port()
+	}
 	r.Eval.StartConnection(r)
-	n, status := r.Head.Parse([]byte(raw), &l.Cfg.Server.HTTPParseOpts, l.Cfg.Server.MaxRequestFieldSize)
+	l.raw = append(l.raw[:0], raw...)
+	n, status := r.Head.Parse(l.raw, &l.Cfg.Server.HTTPParseOpts, l.Cfg.Server.MaxRequestFieldSize)
 	if n == 0 && status == 0 {
 		l.T.Fatalf("incomplete request %q", raw)
 	}
