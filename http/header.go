@@ -116,8 +116,10 @@ func equalFoldLower(b []byte, s string) bool {
 	return true
 }
 
-// equalFold reports whether a and b are equal ignoring ASCII case.
-func equalFold(a, b string) bool {
+// EqualFold reports whether a and b are equal ignoring ASCII case only
+// (lighttpd's buffer_eq_icase_ssn): unlike strings.EqualFold, no Unicode
+// folding, so "K" (Kelvin sign) is not "k".
+func EqualFold(a, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -183,7 +185,7 @@ func containsToken(s, tok string) bool {
 		if len(s)-i < len(tok) {
 			return false
 		}
-		if equalFold(s[i:i+len(tok)], tok) {
+		if EqualFold(s[i:i+len(tok)], tok) {
 			i += len(tok)
 			if i == len(s) || s[i] == ' ' || s[i] == '\t' || s[i] == ',' || s[i] == ';' {
 				return true

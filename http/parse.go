@@ -409,7 +409,7 @@ func (r *Request) duplicate(id headerID, value []byte) int {
 	if id == hdrIfNoneMatch {
 		return 0
 	}
-	if i := r.fieldByID(id); i >= 0 && equalFold(r.fields[i].value, bstr(value)) {
+	if i := r.fieldByID(id); i >= 0 && EqualFold(r.fields[i].value, bstr(value)) {
 		return 0
 	}
 	return 400
@@ -457,7 +457,7 @@ func (r *Request) prepareIndex(lines int) {
 func (r *Request) addField(id headerID, name, value string, nameBytes []byte) {
 	if len(r.slots) == 0 {
 		for i := range r.fields {
-			if f := &r.fields[i]; len(f.name) == len(name) && equalFold(f.name, name) {
+			if f := &r.fields[i]; len(f.name) == len(name) && EqualFold(f.name, name) {
 				r.appendValue(f, value)
 				return
 			}
@@ -473,7 +473,7 @@ func (r *Request) addField(id headerID, name, value string, nameBytes []byte) {
 			r.slots[s] = int32(len(r.fields))
 			return
 		}
-		if f := &r.fields[e-1]; equalFold(f.name, name) {
+		if f := &r.fields[e-1]; EqualFold(f.name, name) {
 			r.appendValue(f, value)
 			return
 		}
@@ -563,7 +563,7 @@ func (r *Request) finish(o *config.ParseOpts) int {
 		return 400
 	}
 	if i := r.fieldByID(hdrExpect); i >= 0 {
-		r.Expect100 = equalFold(r.fields[i].value, "100-continue")
+		r.Expect100 = EqualFold(r.fields[i].value, "100-continue")
 		r.removeField(i)
 	}
 	if r.has(hdrUpgrade) {
@@ -622,7 +622,7 @@ func appendTokensExcept(dst []byte, s, a, b string) []byte {
 				break
 			}
 		}
-		if equalFold(tok, a) || equalFold(tok, b) {
+		if EqualFold(tok, a) || EqualFold(tok, b) {
 			continue
 		}
 		if !first {

@@ -106,7 +106,7 @@ func (r *Request) Reset() {
 // Chunked, Expect100).
 func (r *Request) Header(name string) string {
 	for i := range r.fields {
-		if equalFold(r.fields[i].name, name) {
+		if EqualFold(r.fields[i].name, name) {
 			return r.fields[i].value
 		}
 	}
@@ -179,7 +179,7 @@ func (r *Request) DelHeader(name string) {
 // fieldIndex returns the index of the field called name, -1 if none.
 func (r *Request) fieldIndex(name string) int {
 	for i := range r.fields {
-		if equalFold(r.fields[i].name, name) {
+		if EqualFold(r.fields[i].name, name) {
 			return i
 		}
 	}

@@ -69,7 +69,7 @@ func (w *Response) SetHeader(name, value string) {
 func (w *Response) DelHeader(name string) {
 	kept := w.fields[:0]
 	for _, f := range w.fields {
-		if !equalFold(f.name, name) {
+		if !EqualFold(f.name, name) {
 			kept = append(kept, f)
 		}
 	}
@@ -105,7 +105,7 @@ func (w *Response) ClearForError() {
 // Header returns the first value of a response header, or "".
 func (w *Response) Header(name string) string {
 	for _, f := range w.fields {
-		if equalFold(f.name, name) {
+		if EqualFold(f.name, name) {
 			return f.value
 		}
 	}
@@ -260,7 +260,7 @@ func (w *Response) setErrorPage() {
 
 func (w *Response) replaceHeader(name, value string) {
 	for i := range w.fields {
-		if equalFold(w.fields[i].name, name) {
+		if EqualFold(w.fields[i].name, name) {
 			w.fields[i].value = value
 			return
 		}
@@ -300,9 +300,9 @@ func (w *Response) AppendHead(dst []byte, r *Request, keepAlive bool, date []byt
 		}
 		switch len(f.name) {
 		case 4:
-			hasDate = hasDate || equalFold(f.name, "Date")
+			hasDate = hasDate || EqualFold(f.name, "Date")
 		case 6:
-			hasServer = hasServer || equalFold(f.name, "Server")
+			hasServer = hasServer || EqualFold(f.name, "Server")
 		}
 		dst = append(dst, f.name...)
 		dst = append(dst, ": "...)

@@ -9,7 +9,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	_ "github.com/featherd/featherd/http/modules"
 	"github.com/featherd/featherd/http/pipeline"
 	"github.com/featherd/featherd/reactor"
+	"github.com/featherd/featherd/reactor/reactortest"
 )
 
 // testServer is a featherd reactor serving a temporary document root on
@@ -159,50 +159,13 @@ func (r *response) header(name string) string {
 	return ""
 }
 
-// readResponse reads one response from br. HEAD responses and 1xx/204/304
-// carry no body; otherwise Content-Length is required, or the body runs
-// to EOF.
+// readResponse reads one response from br (reactortest.ReadResponse):
+// HEAD responses and 1xx/204/304 carry no body; otherwise it is read by
+// Content-Length, chunked, or to EOF.
 func readResponse(t testing.TB, br *bufio.Reader, head bool) *response {
 	t.Helper()
-	line, err := br.ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading status line: %v", err)
-	}
-	parts := strings.SplitN(strings.TrimRight(line, "\r\n"), " ", 3)
-	if len(parts) < 2 {
-		t.Fatalf("bad status line %q", line)
-	}
-	r := &response{proto: parts[0], headers: map[string][]string{}}
-	r.status, _ = strconv.Atoi(parts[1])
-	for {
-		l, err := br.ReadString('\n')
-		if err != nil {
-			t.Fatalf("reading headers: %v", err)
-		}
-		l = strings.TrimRight(l, "\r\n")
-		if l == "" {
-			break
-		}
-		k, v, _ := strings.Cut(l, ":")
-		k = strings.ToLower(k)
-		r.headers[k] = append(r.headers[k], strings.TrimSpace(v))
-	}
-	if head || r.status == 304 || r.status == 204 || r.status < 200 {
-		return r
-	}
-	if cl := r.header("Content-Length"); cl != "" {
-		n, _ := strconv.ParseInt(cl, 10, 64)
-		r.body = make([]byte, n)
-		if _, err := io.ReadFull(br, r.body); err != nil {
-			t.Fatalf("reading body of %d bytes: %v", n, err)
-		}
-		return r
-	}
-	r.body, err = io.ReadAll(br)
-	if err != nil {
-		t.Fatalf("reading body to EOF: %v", err)
-	}
-	return r
+	r := reactortest.ReadResponse(t, br, head)
+	return &response{proto: r.Proto, status: r.Status, headers: r.Headers, body: r.Body}
 }
 
 // roundTrip sends raw request bytes on a new connection and reads one

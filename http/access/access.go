@@ -15,6 +15,7 @@ package access
 
 import (
 	"github.com/featherd/featherd/config"
+	"github.com/featherd/featherd/http"
 	"github.com/featherd/featherd/http/pipeline"
 )
 
@@ -88,30 +89,9 @@ func hasSuffix(path string, suffixes []string, fold bool) bool {
 			continue
 		}
 		tail := path[len(path)-len(s):]
-		if tail == s || fold && equalFoldASCII(tail, s) {
+		if tail == s || fold && http.EqualFold(tail, s) {
 			return true
 		}
 	}
 	return false
-}
-
-// equalFoldASCII compares ignoring ASCII case only, as lighttpd's
-// buffer_eq_icase_ssn.
-func equalFoldASCII(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		if lower(a[i]) != lower(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func lower(c byte) byte {
-	if c >= 'A' && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
 }

@@ -22,7 +22,9 @@ import (
 	"fmt"
 
 	"github.com/featherd/featherd/config"
+	"github.com/featherd/featherd/http"
 	"github.com/featherd/featherd/http/pipeline"
+	"github.com/featherd/featherd/internal/unsafeconv"
 )
 
 // entry is one alias.url pair.
@@ -117,7 +119,7 @@ func match(aliases []entry, uri []byte, fold bool) *entry {
 		if len(p) > len(uri) {
 			continue
 		}
-		if fold && equalFoldASCII(uri[:len(p)], p) || !fold && string(uri[:len(p)]) == p {
+		if fold && http.EqualFold(unsafeconv.String(uri[:len(p)]), p) || !fold && string(uri[:len(p)]) == p {
 			return &aliases[i]
 		}
 	}
@@ -141,25 +143,4 @@ func climbs(a *entry, rest []byte) bool {
 	}
 	p, t := a.prefix, a.target
 	return len(p) > 0 && p[len(p)-1] != '/' && len(t) > 0 && t[len(t)-1] == '/'
-}
-
-// equalFoldASCII compares ignoring ASCII case only, as lighttpd's
-// buffer_eq_icase_ssn.
-func equalFoldASCII(a []byte, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		if lower(a[i]) != lower(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func lower(c byte) byte {
-	if c >= 'A' && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
 }

@@ -2,8 +2,6 @@ package evhost_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,25 +10,11 @@ import (
 	"github.com/featherd/featherd/reactor/reactortest"
 )
 
-// write makes the files of a tree below dir, path → body.
-func write(t testing.TB, dir string, files map[string]string) {
-	t.Helper()
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // sites makes base/sites/<%0>/<%3>/ for a few hosts, and base/htdocs,
 // which a host that climbed out of base/sites would reach.
 func sites(t testing.TB) (base string) {
 	base = t.TempDir()
-	write(t, base, map[string]string{
+	reactortest.WriteFiles(t, base, map[string]string{
 		"sites/example.com/www/index.txt":    "www.example.com",
 		"sites/example.com/static/index.txt": "static.example.com",
 		"sites/example.org/www/index.txt":    "www.example.org",

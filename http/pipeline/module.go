@@ -27,6 +27,11 @@ type Module struct {
 	New func(s *Setup) any
 }
 
+// Idle is the instance of a module that has nothing to do in a
+// configuration (none of its options is set): the pipeline finds no hook
+// on it, so requests do not pay for the module.
+type Idle struct{}
+
 // Setup is what a module is made from.
 type Setup struct {
 	Config *config.Config

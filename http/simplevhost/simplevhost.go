@@ -61,14 +61,10 @@ func init() {
 	pipeline.Register(pipeline.Module{Name: "mod_simple_vhost", New: newModule})
 }
 
-// noHooks is the instance of a module whose options no block sets: the
-// pipeline finds no hook on it, so requests do not pay for it.
-type noHooks struct{}
-
 func newModule(s *pipeline.Setup) any {
 	scoped := opts.Of(s.Config)
 	if scoped == nil || !scoped.Set() {
-		return noHooks{}
+		return pipeline.Idle{}
 	}
 	return &module{scoped: scoped, logger: s.Logger}
 }

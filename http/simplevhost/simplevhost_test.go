@@ -2,8 +2,6 @@ package simplevhost_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,25 +10,11 @@ import (
 	"github.com/featherd/featherd/reactor/reactortest"
 )
 
-// write makes the files of a tree below dir, path → body.
-func write(t testing.TB, dir string, files map[string]string) {
-	t.Helper()
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // vhosts makes base/vhosts with a few hosts, and base/htdocs, the
 // directory a host of ".." would reach: no request may be served from it.
 func vhosts(t testing.TB) (base string) {
 	base = t.TempDir()
-	write(t, base, map[string]string{
+	reactortest.WriteFiles(t, base, map[string]string{
 		"vhosts/example.com/htdocs/index.txt":     "example.com",
 		"vhosts/www.example.org/htdocs/index.txt": "www.example.org",
 		"vhosts/default.test/htdocs/index.txt":    "default",
@@ -167,7 +151,7 @@ $HTTP["host"] == "missing.test" {
 	// host directory nor a default host, the server root itself, as in
 	// lighttpd.
 	flat := t.TempDir()
-	write(t, flat, map[string]string{"vhosts/a.test/index.txt": "a.test", "vhosts/index.txt": "server root"})
+	reactortest.WriteFiles(t, flat, map[string]string{"vhosts/a.test/index.txt": "a.test", "vhosts/index.txt": "server root"})
 	s2 := serve(t, flat, "")
 	if got := get(s2, "HTTP/1.1", "Host: a.test"); got != "200 a.test" {
 		t.Errorf("without document-root: got %q", got)

@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/featherd/featherd/config"
+	"github.com/featherd/featherd/http"
 	"github.com/featherd/featherd/http/pipeline"
 )
 
@@ -64,14 +65,10 @@ func init() {
 	pipeline.Register(pipeline.Module{Name: "mod_userdir", New: newModule})
 }
 
-// noHooks is the instance of a module whose options no block sets: the
-// pipeline finds no hook on it, so requests do not pay for it.
-type noHooks struct{}
-
 func newModule(s *pipeline.Setup) any {
 	scoped := opts.Of(s.Config)
 	if scoped == nil || !scoped.Set() {
-		return noHooks{}
+		return pipeline.Idle{}
 	}
 	return &module{scoped: scoped, homes: homes{lookup: lookupHome}}
 }
@@ -177,30 +174,11 @@ func (m *module) appendBaseDir(dst []byte, user string, lower bool) ([]byte, boo
 // without case, as lighttpd does.
 func listed(list []string, user string, fold bool) bool {
 	for _, u := range list {
-		if u == user || fold && equalFoldASCII(u, user) {
+		if u == user || fold && http.EqualFold(u, user) {
 			return true
 		}
 	}
 	return false
-}
-
-func equalFoldASCII(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if x-'A' < 26 {
-			x += 'a' - 'A'
-		}
-		if y-'A' < 26 {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
 
 // appendPath appends name to dst with exactly one '/' between them

@@ -13,26 +13,12 @@ import (
 	"github.com/featherd/featherd/reactor/reactortest"
 )
 
-// write makes the files of a tree below dir, path → body.
-func write(t testing.TB, dir string, files map[string]string) {
-	t.Helper()
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // homes makes base/homes/<user>/… for userdir.basepath, and
 // base/public_html/secret.txt, where basepath + ".." + public_html would
 // lead: no request may be served from it.
 func homes(t testing.TB) (base string) {
 	base = t.TempDir()
-	write(t, base, map[string]string{
+	reactortest.WriteFiles(t, base, map[string]string{
 		"homes/alice/public_html/page.txt":      "alice",
 		"homes/alice/public_html/docs/page.txt": "alice's docs",
 		"homes/alice/secret.txt":                "alice's home",
@@ -228,7 +214,7 @@ func passwdUser(t *testing.T) (name, home string) {
 func TestPasswd(t *testing.T) {
 	name, home := passwdUser(t)
 	base := t.TempDir()
-	write(t, base, map[string]string{
+	reactortest.WriteFiles(t, base, map[string]string{
 		"public_html/page.txt":      name + "'s page",
 		"public_html/docs/page.txt": name + "'s docs",
 	})
@@ -310,7 +296,7 @@ func TestNoAllocations(t *testing.T) {
 		}
 	}
 	if name, home := passwdUser(t); home != "" {
-		write(t, base, map[string]string{"passwd/public_html/page.txt": "x"})
+		reactortest.WriteFiles(t, base, map[string]string{"passwd/public_html/page.txt": "x"})
 		rel, err := filepath.Rel(home, base+"/passwd/public_html")
 		if err != nil {
 			t.Fatal(err)

@@ -57,15 +57,7 @@ type Server struct {
 func Start(t testing.TB, o Options) *Server {
 	t.Helper()
 	root := t.TempDir()
-	for name, body := range o.Files {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	WriteFiles(t, root, o.Files)
 	if o.Setup != nil {
 		o.Setup(t, root)
 	}
@@ -100,6 +92,21 @@ func Start(t testing.TB, o Options) *Server {
 		}
 	})
 	return s
+}
+
+// WriteFiles makes the files of a tree below dir, path → body, with
+// the directories they need.
+func WriteFiles(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // Log returns what the server has logged so far.
