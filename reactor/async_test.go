@@ -32,19 +32,21 @@ var (
 )
 
 func init() {
-	pipeline.Register(pipeline.Module{Name: "mod_test_timer", New: func(*pipeline.Setup) any {
-		return &timerHandler{fired: map[uint64]bool{}}
+	pipeline.Register(pipeline.Module{Name: "mod_test_timer", New: func(s *pipeline.Setup) any {
+		return &timerHandler{slot: s.Slot}
 	}})
-	pipeline.Register(pipeline.Module{Name: "mod_test_stream", New: func(*pipeline.Setup) any {
-		return &streamHandler{streams: map[uint64]*stream{}, scratch: make([]byte, 16<<10)}
+	pipeline.Register(pipeline.Module{Name: "mod_test_stream", New: func(s *pipeline.Setup) any {
+		return &streamHandler{slot: s.Slot, scratch: make([]byte, 16<<10)}
 	}})
 }
 
 // timerHandler answers /timer/… 50 ms after the request came, and never
 // answers /stall/… (whose deadline is a second away).
 type timerHandler struct {
-	fired map[uint64]bool // by connection: the timer has been set
+	slot int // the request's data: timerSet once the timer is set
 }
+
+var timerSet = new(bool)
 
 func (h *timerHandler) URIClean(r *pipeline.Request) pipeline.Result {
 	if strings.HasPrefix(r.Head.Path, "/timer/") || strings.HasPrefix(r.Head.Path, "/stall/") {
@@ -58,8 +60,8 @@ func (h *timerHandler) Subrequest(r *pipeline.Request) pipeline.Result {
 		r.Deadline = r.Now + 1
 		return pipeline.WaitForEvent
 	}
-	if !h.fired[r.ConnID] {
-		h.fired[r.ConnID] = true
+	if r.Data(h.slot) != timerSet {
+		r.SetData(h.slot, timerSet)
 		r.Events.After(50 * time.Millisecond)
 		return pipeline.WaitForEvent
 	}
@@ -71,7 +73,6 @@ func (h *timerHandler) Subrequest(r *pipeline.Request) pipeline.Result {
 
 func (h *timerHandler) RequestReset(r *pipeline.Request) pipeline.Result {
 	if r.Handler() == pipeline.Subrequest(h) {
-		delete(h.fired, r.ConnID)
 		timerResets.Add(1)
 	}
 	return pipeline.GoOn
@@ -81,7 +82,7 @@ func (h *timerHandler) RequestReset(r *pipeline.Request) pipeline.Result {
 // a goroutine writes into a socketpair 5 ms apart; /stream/hang/… sends
 // one piece and then nothing, with a deadline a second away.
 type streamHandler struct {
-	streams map[uint64]*stream
+	slot    int // the request's data: its *stream
 	scratch []byte
 }
 
@@ -98,7 +99,7 @@ func (h *streamHandler) URIClean(r *pipeline.Request) pipeline.Result {
 }
 
 func (h *streamHandler) Subrequest(r *pipeline.Request) pipeline.Result {
-	st := h.streams[r.ConnID]
+	st, _ := r.Data(h.slot).(*stream)
 	if st == nil {
 		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 		if err != nil {
@@ -106,7 +107,7 @@ func (h *streamHandler) Subrequest(r *pipeline.Request) pipeline.Result {
 		}
 		streamOpen.Add(1)
 		st = &stream{fd: fds[0], done: make(chan struct{})}
-		h.streams[r.ConnID] = st
+		r.SetData(h.slot, st)
 		pieces, size, hang := 4, 1000, false
 		var n, sz int
 		if _, err := sscan(r.Head.Path, &n, &sz); err == nil {
@@ -142,11 +143,11 @@ func (h *streamHandler) Subrequest(r *pipeline.Request) pipeline.Result {
 }
 
 func (h *streamHandler) RequestReset(r *pipeline.Request) pipeline.Result {
-	if st := h.streams[r.ConnID]; st != nil {
+	if st, _ := r.Data(h.slot).(*stream); st != nil {
 		r.Events.ForgetFD(st.fd)
 		unix.Close(st.fd)
 		close(st.done)
-		delete(h.streams, r.ConnID)
+		r.SetData(h.slot, nil) // reset twice (a timeout, then the request's end): once is enough
 		streamOpen.Add(-1)
 		streamResets.Add(1)
 	}

@@ -38,6 +38,9 @@ type Setup struct {
 	Logger *log.Logger
 	// Shared is what the module's Shared returned, or nil.
 	Shared any
+	// Slot is the module's place in every Request's module data
+	// (Request.Data, Request.ConnData), lighttpd's plugin id.
+	Slot int
 }
 
 var (
@@ -104,7 +107,7 @@ func NewPlan(cfg *config.Config, logger *log.Logger) (*Plan, error) {
 		if !ok {
 			continue
 		}
-		s := Setup{Config: cfg, Logger: logger}
+		s := Setup{Config: cfg, Logger: logger, Slot: len(p.modules)}
 		if m.Shared != nil {
 			shared, err := m.Shared(&s)
 			if err != nil {
@@ -116,6 +119,9 @@ func NewPlan(cfg *config.Config, logger *log.Logger) (*Plan, error) {
 	}
 	return p, nil
 }
+
+// Slots returns how many module data slots a Request needs.
+func (p *Plan) Slots() int { return len(p.modules) }
 
 // Modules returns the names of the modules the plan runs, in order.
 func (p *Plan) Modules() []string {

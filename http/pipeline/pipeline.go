@@ -435,11 +435,13 @@ func (p *Pipeline) Accept(r *Request) bool {
 	return true
 }
 
-// Close runs the connection-close hooks.
+// Close runs the connection-close hooks, then forgets the modules'
+// connection state (Request.ConnData).
 func (p *Pipeline) Close(r *Request) {
 	for _, h := range p.connClose {
 		h.ConnectionClose(r)
 	}
+	clear(r.modConnData)
 }
 
 // Trigger does the once-a-second work: the stat cache's expiry and the

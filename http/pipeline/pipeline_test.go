@@ -18,6 +18,7 @@ import (
 // phases in order and the modules in order within each.
 type recorder struct {
 	name  string
+	slot  int
 	trace *[]string
 	// act says what the recorder does in a phase, by phase name.
 	act map[string]action
@@ -58,8 +59,8 @@ var (
 
 func init() {
 	for _, name := range []string{"mod_test_a", "mod_test_b"} {
-		pipeline.Register(pipeline.Module{Name: name, New: func(*pipeline.Setup) any {
-			return &recorder{name: strings.TrimPrefix(name, "mod_test_"), trace: &trace, act: actions[name]}
+		pipeline.Register(pipeline.Module{Name: name, New: func(s *pipeline.Setup) any {
+			return &recorder{name: strings.TrimPrefix(name, "mod_test_"), slot: s.Slot, trace: &trace, act: actions[name]}
 		}})
 		actions[name] = map[string]action{}
 	}
@@ -226,5 +227,45 @@ alias.url += ( "/javascript" => "/usr/share/javascript" )
 				l.Done()
 			}
 		})
+	}
+}
+
+// TestModuleData: a module's request data is gone at the next request,
+// its connection data stays until the connection closes; slots are per
+// module.
+func TestModuleData(t *testing.T) {
+	l := load(t, `"mod_test_a", "mod_test_b"`)
+	type mark struct{ n int }
+	seen := map[string][2]any{}
+	for _, name := range []string{"mod_test_a", "mod_test_b"} {
+		setAction(t, name, "uri-clean", func(m *recorder, r *pipeline.Request) pipeline.Result {
+			seen[m.name] = [2]any{r.Data(m.slot), r.ConnData(m.slot)}
+			r.SetData(m.slot, &mark{1})
+			if r.ConnData(m.slot) == nil {
+				r.SetConnData(m.slot, &mark{len(m.name)})
+			}
+			return pipeline.GoOn
+		})
+	}
+	l.Get("/f.txt")
+	l.Done()
+	if seen["a"] != [2]any{nil, nil} {
+		t.Fatalf("first request saw %v", seen["a"])
+	}
+	l.Get("/f.txt")
+	l.Done()
+	for _, name := range []string{"a", "b"} {
+		if seen[name][0] != nil || seen[name][1] == nil {
+			t.Errorf("%s, second request: request data %v (want none), connection data %v (want kept)", name, seen[name][0], seen[name][1])
+		}
+	}
+	if seen["a"][1] == seen["b"][1] {
+		t.Error("two modules share a connection data slot")
+	}
+	l.Pipe.Close(l.Request())
+	l.Get("/f.txt")
+	l.Done()
+	if seen["a"][1] != nil {
+		t.Errorf("connection data %v outlived the connection", seen["a"][1])
 	}
 }

@@ -79,17 +79,19 @@ type Request struct {
 	// Now is the loop's clock, in seconds since the server started.
 	Now int64
 
-	preamble  Preamble   // reads what comes before the connection's first request, or nil
-	handler   Subrequest // the module that claimed the request, or nil
-	step      int        // the next step of prepare
-	hook      int        // the next hook of that step
-	comebacks int
-	saved     int         // lighttpd's error_handler_saved_status: >0 error-handler, <0 error-handler-404, 65535 it succeeded
-	savedMeth http.Method // the method before server.error-handler made it GET
-	final     bool        // the status stands: no error handler (a timeout, a comeback loop)
-	waiting   bool        // a handler returned WaitForEvent and has not been run since
-	headSent  bool        // the response's head is out (streaming)
-	scratch   []byte
+	preamble    Preamble   // reads what comes before the connection's first request, or nil
+	modData     []any      // per module (Setup.Slot): the request's state, cleared by Reset
+	modConnData []any      // per module: the connection's state, cleared by Pipeline.Close
+	handler     Subrequest // the module that claimed the request, or nil
+	step        int        // the next step of prepare
+	hook        int        // the next hook of that step
+	comebacks   int
+	saved       int         // lighttpd's error_handler_saved_status: >0 error-handler, <0 error-handler-404, 65535 it succeeded
+	savedMeth   http.Method // the method before server.error-handler made it GET
+	final       bool        // the status stands: no error handler (a timeout, a comeback loop)
+	waiting     bool        // a handler returned WaitForEvent and has not been run since
+	headSent    bool        // the response's head is out (streaming)
+	scratch     []byte
 }
 
 // Reset makes r ready for the connection's next request, keeping its
@@ -101,6 +103,7 @@ func (r *Request) Reset() {
 	r.Physical.Reset()
 	r.Resp.Reset()
 	r.Deadline = 0
+	clear(r.modData)
 	r.handler = nil
 	r.step, r.hook = 0, 0
 	r.comebacks = 0
@@ -124,6 +127,45 @@ func (r *Request) ReadPreamble(in []byte) (int, Result) {
 		r.preamble = nil
 	}
 	return n, rc
+}
+
+// Data returns what the module with slot (its Setup.Slot) keeps for
+// this request (lighttpd's r->plugin_ctx), or nil. It is cleared when
+// the request is reset, after the RequestReset hooks: a module that pools
+// what it stores takes it back there.
+func (r *Request) Data(slot int) any {
+	if slot < len(r.modData) {
+		return r.modData[slot]
+	}
+	return nil
+}
+
+// SetData stores v as the request's state of the module with slot. A
+// pointer stored here costs no allocation.
+func (r *Request) SetData(slot int, v any) {
+	if slot >= len(r.modData) {
+		r.modData = append(r.modData, make([]any, slot+1-len(r.modData))...)
+	}
+	r.modData[slot] = v
+}
+
+// ConnData returns what the module with slot keeps for this connection
+// across its requests (lighttpd's con->plugin_ctx), or nil.
+func (r *Request) ConnData(slot int) any {
+	if slot < len(r.modConnData) {
+		return r.modConnData[slot]
+	}
+	return nil
+}
+
+// SetConnData stores v as the connection's state of the module with slot;
+// it stays until the connection closes: Pipeline.Close forgets it after
+// the ConnectionClose hooks.
+func (r *Request) SetConnData(slot int, v any) {
+	if slot >= len(r.modConnData) {
+		r.modConnData = append(r.modConnData, make([]any, slot+1-len(r.modConnData))...)
+	}
+	r.modConnData[slot] = v
 }
 
 // Claim makes h the request's handler (lighttpd's r->handler_module): it

@@ -116,6 +116,10 @@ func (l *Loop) Do(raw string) *pipeline.Request {
 	return r
 }
 
+// Request returns the request Do handles, reused by each Do: for a test
+// that calls the pipeline itself (Close, Trigger).
+func (l *Loop) Request() *pipeline.Request { return &l.r }
+
 // Done ends the request as the reactor does once it is written.
 func (l *Loop) Done() { l.Pipe.Done(&l.r) }
 
