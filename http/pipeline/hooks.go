@@ -66,6 +66,14 @@ type Subrequest interface {
 	Subrequest(r *Request) Result
 }
 
+// RequestEnv adds what a module contributes to the environment a
+// gateway passes to its backend (mod_setenv's setenv.*-environment). It
+// runs at most once per request, when a gateway builds that environment
+// (Request.PopulateEnv), not for requests no gateway handles.
+type RequestEnv interface {
+	RequestEnv(r *Request) Result
+}
+
 // ResponseStart runs before the head is built, once the status, headers
 // and (unless streaming) body are final: mod_setenv's response headers
 // and mod_expire act here. WaitForEvent is not allowed.

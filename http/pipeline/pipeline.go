@@ -26,6 +26,7 @@ type Pipeline struct {
 	docroot   []Docroot
 	physical  []Physical
 	subStart  []SubrequestStart
+	reqEnv    []RequestEnv
 	respStart []ResponseStart
 	reqDone   []RequestDone
 	reqReset  []RequestReset
@@ -57,6 +58,9 @@ func (p *Plan) NewLoop() *Pipeline {
 		}
 		if h, ok := inst.(SubrequestStart); ok {
 			pl.subStart = append(pl.subStart, h)
+		}
+		if h, ok := inst.(RequestEnv); ok {
+			pl.reqEnv = append(pl.reqEnv, h)
 		}
 		if h, ok := inst.(ResponseStart); ok {
 			pl.respStart = append(pl.respStart, h)
@@ -104,6 +108,7 @@ func (p *Pipeline) LimitOpenFiles(n int) { p.cache.LimitOpenFiles(n) }
 // A request the reactor already failed (a status of 400 and up from the
 // parser or a limit) goes straight to its error document.
 func (p *Pipeline) Handle(r *Request) Result {
+	r.pipe = p
 	r.waiting = false
 	for {
 		var rc Result

@@ -80,6 +80,8 @@ type Request struct {
 	Now int64
 
 	preamble    Preamble   // reads what comes before the connection's first request, or nil
+	pipe        *Pipeline  // the loop\'s pipeline, for PopulateEnv
+	envDone     bool       // the RequestEnv hooks have run
 	modData     []any      // per module (Setup.Slot): the request's state, cleared by Reset
 	modConnData []any      // per module: the connection's state, cleared by Pipeline.Close
 	handler     Subrequest // the module that claimed the request, or nil
@@ -109,6 +111,7 @@ func (r *Request) Reset() {
 	r.comebacks = 0
 	r.saved = 0
 	r.final, r.waiting, r.headSent = false, false, false
+	r.envDone = false
 }
 
 // ExpectPreamble has the connection's first bytes read by p before its
@@ -166,6 +169,19 @@ func (r *Request) SetConnData(slot int, v any) {
 		r.modConnData = append(r.modConnData, make([]any, slot+1-len(r.modConnData))...)
 	}
 	r.modConnData[slot] = v
+}
+
+// PopulateEnv has every module add its variables to Env (the RequestEnv
+// hooks), once per request: a gateway calls it before it builds its
+// backend's environment.
+func (r *Request) PopulateEnv() {
+	if r.envDone || r.pipe == nil {
+		return
+	}
+	r.envDone = true
+	for _, h := range r.pipe.reqEnv {
+		h.RequestEnv(r)
+	}
 }
 
 // Claim makes h the request's handler (lighttpd's r->handler_module): it

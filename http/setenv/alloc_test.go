@@ -13,7 +13,7 @@ const head = "GET /static/site.css HTTP/1.1\r\nHost: localhost\r\nAccept: text/c
 // hooks, from a freshly parsed head to the reset, with conf's options.
 func cycle(tb testing.TB, conf string) func() {
 	l := pipelinetest.New(tb, "server.document-root = \"/srv/www\"\nserver.modules = ( \"mod_setenv\" )\n"+conf)
-	m := &module{opts: moduleOptions.Of(l.Cfg), reqs: map[uint64]*options{}}
+	m := &module{opts: moduleOptions.Of(l.Cfg), slot: 0}
 	r := l.Do(head)
 	l.Done()
 	raw := []byte(head)
@@ -23,7 +23,8 @@ func cycle(tb testing.TB, conf string) func() {
 		if _, st := r.Head.Parse(raw, &l.Cfg.Server.HTTPParseOpts, 8192); st != 0 {
 			tb.Fatal(st)
 		}
-		if m.URIClean(r) != pipeline.GoOn || m.ResponseStart(r) != pipeline.GoOn || m.RequestReset(r) != pipeline.GoOn {
+		if m.URIClean(r) != pipeline.GoOn || m.RequestEnv(r) != pipeline.GoOn || m.ResponseStart(r) != pipeline.GoOn ||
+			m.RequestReset(r) != pipeline.GoOn {
 			tb.Fatal("a hook did not go on")
 		}
 	}

@@ -55,37 +55,49 @@ var moduleOptions = config.RegisterModule("mod_setenv", options{}, map[string]co
 
 func init() {
 	pipeline.Register(pipeline.Module{Name: "mod_setenv", New: func(s *pipeline.Setup) any {
-		return &module{opts: moduleOptions.Of(s.Config), reqs: map[uint64]*options{}}
+		return &module{opts: moduleOptions.Of(s.Config), slot: s.Slot}
 	}})
 }
 
 // module is one event loop's mod_setenv.
 type module struct {
 	opts *config.Scoped[options]
-	// reqs holds, by connection, the options merged for the request in
-	// progress on it (lighttpd's handler_ctx): set in uri clean, read in
-	// response start, dropped when the request is reset.
-	reqs map[uint64]*options
+	// slot is where each request keeps the options merged for it
+	// (lighttpd's handler_ctx): set in uri clean, read when a gateway
+	// asks for the environment and in response start, dropped when the
+	// request is reset.
+	slot int
 	free []*options // dropped ones, for reuse
 }
 
-// URIClean merges the request's options and applies its request headers
-// and environment, once per request.
+// URIClean merges the request's options and applies its request
+// headers, once per request.
 func (m *module) URIClean(r *pipeline.Request) pipeline.Result {
 	if m.opts == nil || !m.opts.Set() {
 		return pipeline.GoOn
 	}
-	if _, done := m.reqs[r.ConnID]; done {
+	if r.Data(m.slot) != nil {
 		return pipeline.GoOn // came back: applied already
 	}
 	o := m.alloc()
 	m.opts.Merge(o, r.Eval)
-	m.reqs[r.ConnID] = o
+	r.SetData(m.slot, o)
 	for _, h := range o.addRequestHeader {
 		r.Head.AddHeader(h.name, h.value)
 	}
 	for _, h := range o.setRequestHeader {
 		r.Head.SetHeader(h.name, h.value) // "" removes
+	}
+	return pipeline.GoOn
+}
+
+// RequestEnv adds the environment of the options merged in uri clean,
+// when a gateway builds its backend's: add-environment joins a value set
+// before, set-environment replaces it.
+func (m *module) RequestEnv(r *pipeline.Request) pipeline.Result {
+	o, _ := r.Data(m.slot).(*options)
+	if o == nil {
+		return pipeline.GoOn
 	}
 	for _, e := range o.addEnvironment {
 		r.Env.Add(e.name, e.value)
@@ -99,8 +111,8 @@ func (m *module) URIClean(r *pipeline.Request) pipeline.Result {
 // ResponseStart applies the response headers of the options merged in
 // uri clean.
 func (m *module) ResponseStart(r *pipeline.Request) pipeline.Result {
-	o, ok := m.reqs[r.ConnID]
-	if !ok {
+	o, _ := r.Data(m.slot).(*options)
+	if o == nil {
 		return pipeline.GoOn
 	}
 	for _, h := range o.addResponseHeader {
@@ -120,13 +132,11 @@ func (m *module) ResponseStart(r *pipeline.Request) pipeline.Result {
 
 // RequestReset forgets the request's options.
 func (m *module) RequestReset(r *pipeline.Request) pipeline.Result {
-	m.release(r.ConnID)
-	return pipeline.GoOn
-}
-
-// ConnectionClose forgets them too, should a request end without a reset.
-func (m *module) ConnectionClose(r *pipeline.Request) pipeline.Result {
-	m.release(r.ConnID)
+	if o, _ := r.Data(m.slot).(*options); o != nil {
+		r.SetData(m.slot, nil)
+		*o = options{}
+		m.free = append(m.free, o)
+	}
 	return pipeline.GoOn
 }
 
@@ -137,14 +147,6 @@ func (m *module) alloc() *options {
 		return o
 	}
 	return new(options)
-}
-
-func (m *module) release(conn uint64) {
-	if o, ok := m.reqs[conn]; ok {
-		delete(m.reqs, conn)
-		*o = options{}
-		m.free = append(m.free, o)
-	}
 }
 
 // headers compiles a setenv.*-header option: names and values as

@@ -29,6 +29,7 @@ func (echo) URIRaw(r *pipeline.Request) pipeline.Result {
 }
 
 func (echo) ResponseStart(r *pipeline.Request) pipeline.Result {
+	r.PopulateEnv() // as a gateway does before it builds its environment
 	r.Env.Each(func(name, value string) { r.Resp.AddHeader("X-Env", name+"="+value) })
 	r.Head.HeaderValues(func(name, value string) { r.Resp.AddHeader("X-Req", name+": "+value) })
 	r.Resp.AddHeader("X-Multi", "from-echo")
