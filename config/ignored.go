@@ -52,7 +52,6 @@ var ignoredOptions = []ignoredOption{
 	{key: "server.upload-temp-file-size", changes: otherTempFileSize,
 		instead: "featherd writes a request body to one temp file however large it grows"},
 
-	{key: "server.name", instead: "only absolute redirects (server.absolute-dir-redirect) and backends use it"},
 	{key: "server.stream-request-body", instead: "it concerns request bodies sent to backends"},
 	{key: "server.syslog-facility", instead: "only server.errorlog-use-syslog uses it"},
 	{key: "mimetype.xattr-name", instead: "only mimetype.use-xattr uses it"},
@@ -63,7 +62,7 @@ var ignoredOptions = []ignoredOption{
 	{key: "server.graceful-unconfig-sock", flag: true, instead: "on a restart featherd's master already closes the sockets the new configuration no longer names (systemd's excepted, as in lighttpd)"},
 	{key: "server.metrics-high-precision", flag: true, instead: "only mod_status uses it"},
 	{key: "server.errorlog-utf8", flag: true, instead: "featherd escapes nothing it logs either way"},
-	{key: "server.pcre_jit", flag: true, instead: "featherd's conditions use Go's regexp, not PCRE"},
+	{key: "server.pcre_jit", flag: true, instead: "featherd's conditions and rewrite and redirect rules use Go's regexp, not PCRE"},
 	{key: "chunkqueue.splice", flag: true, instead: "it concerns copying from backends; only speed could differ"},
 	{key: "request.trailer-whitelist", flag: true, instead: "only backends see request trailers"},
 	{key: "server.h1-discard-backend-1xx", flag: true, instead: "it concerns backends' responses"},
