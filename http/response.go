@@ -141,8 +141,9 @@ const multipartBoundary = "fkj49sn38dcn3"
 // pipeline gave error statuses their error document (the end of
 // lighttpd's http_response_write_prepare): the status defaults to 200, a
 // file body is narrowed to the requested ranges, and the body is dropped
-// where HTTP forbids one (HEAD, 304, 204) while Content-Length says what
-// it would be. A streaming response gets no Content-Length.
+// where HTTP forbids one (HEAD, 304, 204, 205) while Content-Length says
+// what it would be. A streaming response gets no Content-Length (and,
+// for HEAD, no body).
 func (w *Response) Prepare(r *Request, o *config.Options) {
 	if w.Status == 0 {
 		w.Status = 200
@@ -152,10 +153,19 @@ func (w *Response) Prepare(r *Request, o *config.Options) {
 	}
 	if w.Streaming {
 		w.contentLength = -1
+		if r.Method == MethodHead {
+			w.Body.Reset()
+		}
 		return
 	}
 	switch {
-	case w.Status == 304 || w.Status == 204 || w.Status == 205 || w.Status < 200:
+	case w.Status == 205:
+		// Content-Length: 0, as lighttpd sends it: 205 has no body, but
+		// unlike 204 may say so.
+		w.Body.Reset()
+		w.contentLength = 0
+		return
+	case w.Status == 304 || w.Status == 204 || w.Status < 200:
 		w.Body.Reset()
 		w.contentLength = -1
 		return

@@ -185,7 +185,11 @@ func expectedStream(pieces, size int) []byte {
 	return b
 }
 
-const asyncConf = `server.modules = ( "mod_test_timer", "mod_test_stream" )`
+// asyncConf loads the test handlers; server.stream-response-body = 1
+// lets a streamed body go out as it is produced (lighttpd's default, 0,
+// sends it whole: TestHandlerStreamBuffered).
+const asyncConf = `server.modules = ( "mod_test_timer", "mod_test_stream" )
+server.stream-response-body = 1`
 
 // TestHandlerWaitsForTimer: a handler that waits for a timer answers
 // when it fires, on a keep-alive connection that then serves its next

@@ -41,6 +41,7 @@ type conn struct {
 	streaming    bool // the head went out; the rest of the body is still to be queued (handler.go)
 	handlerDone  bool // the streaming handler has finished (or failed: truncated)
 	truncated    bool
+	chunked      bool // the streamed body goes out in the chunked encoding
 
 	// Timestamps in loop seconds (see loop.now), for the once-a-second
 	// timeout check.
@@ -95,7 +96,12 @@ func (c *conn) run() gnet.Action {
 			}
 		case StateHandleRequest:
 			if !c.handleRequest() {
-				return gnet.None // the handler waits (handler.go)
+				// The handler waits (handler.go); responses held back for
+				// batching go out meanwhile.
+				if c.out.Len() > 0 && !c.send() && c.state == StateError {
+					continue
+				}
+				return gnet.None
 			}
 			c.state = StateWrite
 		case StateWrite:

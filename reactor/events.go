@@ -98,9 +98,10 @@ func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
 	}
 	c.in.append(data)
 	c.readIdleAt = c.loop.now
-	if c.waiting || c.yielded || c.limiter.Throttled() {
-		// The response in progress continues when it may. Meanwhile gnet
-		// reads whatever the client sends, and cannot be told to stop.
+	if c.waiting || c.yielded || c.limiter.Throttled() || c.r.Waiting() || c.streaming {
+		// The response in progress continues when it may (or its handler
+		// is ready). Meanwhile gnet reads whatever the client sends, and
+		// cannot be told to stop.
 		if c.in.len() > maxHeldInput {
 			return c.stopReading(gc)
 		}

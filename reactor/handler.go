@@ -20,40 +20,51 @@ func (c *conn) handleRequest() bool {
 	r := &c.r
 	r.Now = c.loop.now
 	c.handling = true
-	switch c.loop.pipe.Handle(r) {
+	rc := c.loop.pipe.Handle(r)
+	switch rc {
 	case pipeline.WaitForEvent:
-		if !r.Resp.Streaming || r.HeadSent() {
+		if !r.HeadReady() {
 			return false
 		}
-		c.streaming = true // the head goes out now, the body follows
 	case pipeline.Error: // only once a head is out, which it is not here
 		c.state = StateError
 		return true
 	}
-	c.queueResponse()
+	c.queueResponse(rc == pipeline.WaitForEvent)
 	return true
 }
 
 // queueResponse puts the response's head in front of its body and the
-// whole on the output queue.
-func (c *conn) queueResponse() {
+// whole on the output queue, behind the responses already there. A
+// streamed response (Resp.Streaming) has a head without Content-Length,
+// unless its handler gave one: its body is chunked for HTTP/1.1 and ends
+// with the connection for HTTP/1.0; more says that the handler still
+// produces it.
+func (c *conn) queueResponse(more bool) {
 	r, w := &c.r.Head, &c.r.Resp
+	stream := w.Streaming
+	lengthKnown := stream && w.Header("Content-Length") != ""
+	c.chunked = stream && !lengthKnown && r.Version == http.Version11
 	// Keep-alive ends after server.max-keep-alive-requests, when the
-	// idle timeout is zero, or when the server is draining; a streamed
-	// answer to HTTP/1.0 ends with the connection.
+	// idle timeout is zero, or when the server is draining; a body of
+	// unknown length to HTTP/1.0 ends with the connection.
 	if w.Close || c.r.Options.MaxKeepAliveIdle == 0 || c.requestCount > c.r.Options.MaxKeepAliveRequests ||
-		c.loop.server.draining.Load() || c.streaming && r.Version != http.Version11 {
+		c.loop.server.draining.Load() || stream && !lengthKnown && !c.chunked {
 		c.keepAlive = false
 	}
-	if c.streaming && r.Version == http.Version11 {
+	if c.chunked {
 		w.AddHeader("Transfer-Encoding", "chunked")
 	}
 	head := c.loop.buffers.Get()
 	head.B = w.AppendHead(head.B[:0], r, c.keepAlive, c.loop.server.date(), c.r.Options.Tag)
-	if c.streaming {
-		c.out.PrependBuffer(head)
+	if stream {
+		// Appended, not prepended: pipelined responses held back on the
+		// queue (batch) go first.
+		c.out.Write(head.B)
+		c.loop.buffers.Put(head)
 		c.r.MarkHeadSent()
 		c.moveBody()
+		c.streaming = more && r.Method != http.MethodHead
 	} else {
 		w.Body.PrependBuffer(head)
 		if err := w.Body.InlineSmallFile(chunkqueue.SmallFileLimit); err != nil {
@@ -72,12 +83,13 @@ const streamHold = chunkqueue.DefaultMemLimit
 
 // produce asks a streaming handler for more of the body and moves what
 // there is onto the output queue while that has room; it reports whether
-// the handler was asked. The handler is asked even when the queue is
-// full, so that a backend faster than the client is read into the temp
-// file its output spools to (lighttpd's server.stream-response-body = 0
-// and 1), unless server.stream-response-body = 2 asks for minimal
+// the handler was asked and waits. The handler is asked even when the
+// queue is full, so that a backend faster than the client is read into
+// the temp file its output spools to (server.stream-response-body = 1,
+// as lighttpd), unless server.stream-response-body = 2 asks for minimal
 // buffering: then the backend waits until the client has taken what is
-// queued.
+// queued. (With 0, nothing streams: the pipeline sends the response
+// whole.)
 func (c *conn) produce() bool {
 	r := &c.r
 	asked := false
@@ -92,11 +104,12 @@ func (c *conn) produce() bool {
 		}
 		asked = true
 	}
-	if c.out.Len() < streamHold {
+	if c.out.Len() < streamHold && r.Resp.Body.Len() > 0 {
 		c.moveBody()
+		r.Progress()
 	}
 	if c.handlerDone && r.Resp.Body.Len() == 0 {
-		if !c.truncated && r.Head.Version == http.Version11 && r.Head.Method != http.MethodHead {
+		if !c.truncated && c.chunked {
 			c.out.WriteString("0\r\n\r\n")
 		}
 		c.streaming = false
@@ -105,8 +118,9 @@ func (c *conn) produce() bool {
 }
 
 // moveBody moves what the handler produced onto the output queue as one
-// chunk of the chunked encoding (HTTP/1.1) or as it is (HTTP/1.0, where
-// closing the connection ends the body); a HEAD request's is dropped.
+// chunk of the chunked encoding, or as it is (a body with a
+// Content-Length, or one that closing the connection ends); a HEAD
+// request's is dropped.
 func (c *conn) moveBody() {
 	body := &c.r.Resp.Body
 	n := body.Len()
@@ -117,7 +131,7 @@ func (c *conn) moveBody() {
 		body.Reset()
 		return
 	}
-	if c.r.Head.Version == http.Version11 {
+	if c.chunked {
 		var size [20]byte
 		c.out.Write(append(strconv.AppendInt(size[:0], n, 16), '\r', '\n'))
 		c.out.Take(body)
@@ -197,7 +211,7 @@ func (c *conn) endHandler() {
 		}
 	}
 	c.handlerFDs = c.handlerFDs[:0]
-	c.streaming, c.handlerDone, c.truncated = false, false, false
+	c.streaming, c.handlerDone, c.truncated, c.chunked = false, false, false, false
 }
 
 // handlerTimedOut ends a request whose handler waited past its deadline:

@@ -10,6 +10,7 @@
 package reactor
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log"
@@ -253,6 +254,19 @@ func (s *Server) touch(now int64) {
 	if s.active.Load() != now {
 		s.active.Store(now)
 	}
+}
+
+// Sighup has every loop's modules run their SIGHUP hook (a log to
+// reopen), on the loop's own goroutine.
+func (s *Server) Sighup() {
+	s.loops.Range(func(_, v any) bool {
+		l := v.(*loop)
+		l.execute(func(context.Context) error {
+			l.pipe.Sighup()
+			return nil
+		})
+		return true
+	})
 }
 
 // Connections returns the number of open connections.

@@ -17,7 +17,10 @@ func (l *loop) sweep(context.Context) error {
 	l.now = l.server.seconds()
 	now := l.now
 	for _, c := range l.conns {
-		if c.r.Waiting() && now >= c.r.Deadline {
+		// A handler's deadline counts while it could go on; while the
+		// client does not take what is queued, server.max-write-idle
+		// (timedOut) is the one that applies.
+		if c.r.Waiting() && now > c.r.Deadline && !c.waiting && !c.limiter.Throttled() && c.out.Len() < streamHold {
 			c.handlerTimedOut()
 			continue
 		}

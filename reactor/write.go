@@ -36,7 +36,7 @@ const maxBatch = 64 << 10
 // 16 pipelined requests cost one write instead of 16. A request that is
 // not complete yet sends what is held (see StateRead).
 func (c *conn) batch() bool {
-	return c.keepAlive && c.in.len() > 0 && c.out.MemOnly() && c.out.Len() < maxBatch &&
+	return c.keepAlive && !c.streaming && c.in.len() > 0 && c.out.MemOnly() && c.out.Len() < maxBatch &&
 		!c.loop.server.draining.Load()
 }
 

@@ -100,6 +100,7 @@ func serve(cfg *config.Config, listeners []reactor.Listener, logs *errorLog, o s
 				} else {
 					logs.logger.Printf("error log reopened (pid %d)", os.Getpid())
 				}
+				srv.Sighup() // the modules' logs
 			case (sig == syscall.SIGINT && !o.drainingFromStart || sig == syscall.SIGUSR1) && !draining:
 				drain(sig.String())
 			default:

@@ -19,11 +19,11 @@ const savedSucceeded = 65535
 // server.error-handler-404) with REDIRECT_STATUS in the environment, and
 // it must come back; it reports true then.
 func (p *Pipeline) errorHandler(r *Request) bool {
+	if r.saved > 0 && r.saved < savedSucceeded {
+		r.Head.Method = r.savedMeth // before anything else: a HEAD stays a HEAD
+	}
 	if r.final {
 		return false
-	}
-	if r.saved > 0 && r.saved < savedSucceeded {
-		r.Head.Method = r.savedMeth
 	}
 	if r.handler != nil && !r.Options.ErrorIntercept {
 		return false

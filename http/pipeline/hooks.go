@@ -5,13 +5,16 @@ package pipeline
 // type assertion when it builds a loop's pipeline, and calls them in
 // server.modules order. Each runs on the loop goroutine of the
 // connection it is given and must not block: a hook that has to wait
-// registers what it waits for with r.Events and returns WaitForEvent
-// (only the subrequest phases may wait; elsewhere it is an Error).
+// registers what it waits for with r.Events and returns WaitForEvent.
+// The request phases' hooks (uri raw to subrequest) are run again, from
+// the hook that waited, when an event comes; a ResponseStart hook may not
+// wait (it is logged), and a ConnectionAccept hook that does not go on
+// closes the connection.
 //
 // A hook may keep nothing of r after it returns except through the
-// request-scoped state that r itself carries (its handler claim, the
-// Events registrations it made); r is reused for the connection's next
-// request once RequestReset has run.
+// request-scoped state that r itself carries (its handler claim, its
+// module data slot, the Events registrations it made); r is reused for
+// the connection's next request once RequestReset has run.
 //
 // The request phases, in order (Pipeline.Handle):
 //
@@ -21,6 +24,8 @@ package pipeline
 // raw, OPTIONS * and CONNECT before docroot, physical.path after docroot,
 // the file check (404, 403, PATH_INFO, the directory redirect) before
 // subrequest start, and the answers nobody gave (403, 405, 501) after it.
+// A handler claimed before the file check answers instead of it, and the
+// subrequest-start hooks do not run.
 
 // URIRaw runs first, before uri clean, on the request as received: the
 // target (Head.Current, the query included) and its decoded Path.
@@ -47,21 +52,28 @@ type Physical interface {
 	Physical(r *Request) Result
 }
 
-// SubrequestStart runs once the file check passed (or a handler was
-// claimed earlier). A module that will answer the request calls r.Claim
-// with its Subrequest handler, or answers at once and returns Finished
-// (mod_indexfile rewrites the path to an index file and returns GoOn;
-// mod_staticfile answers).
+// SubrequestStart runs once the file check passed. A module that will
+// answer the request calls r.Claim with its Subrequest handler and
+// returns GoOn (the other modules' hooks still run, then the handler), or
+// answers at once and returns Finished (mod_indexfile rewrites the path
+// to an index file and returns GoOn; mod_staticfile answers).
 type SubrequestStart interface {
 	SubrequestStart(r *Request) Result
 }
 
 // Subrequest is the handler a module claimed the request for. It runs
-// once the subrequest-start phase has ended and again each time the
-// request is resumed, until it returns Finished, GoOn (the same), or
-// Error. Returning WaitForEvent with Resp.Streaming set sends the head
-// and what body there is; each later call may add to Resp.Body, and the
-// body ends when a call returns Finished.
+// once the subrequest-start phase has ended (or instead of the file
+// check, when claimed before it) and again each time the request is
+// resumed, until it returns Finished, GoOn (the same), or Error (500, or
+// a cut response once its head is out). It adds to Resp.Body as its
+// backend answers, with Resp.Body.ReadFrom or Spool and r.Spool, so what
+// the client has not taken yet goes to a temp file past 64 KiB. With
+// Resp.Streaming set, the head and what body there is go out when it
+// returns WaitForEvent, as server.stream-response-body (1 or 2) allows;
+// the body then ends when a call returns Finished. A 204, 205 or 304, or
+// an answer to HEAD, ends with its head. Otherwise (and with lighttpd's
+// default, 0) the response goes out whole, with a Content-Length, once
+// it returns Finished.
 type Subrequest interface {
 	Subrequest(r *Request) Result
 }

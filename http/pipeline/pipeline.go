@@ -97,16 +97,24 @@ func (p *Pipeline) LimitOpenFiles(n int) { p.cache.LimitOpenFiles(n) }
 // http_response_handler) and says what the connection does next:
 //
 //   - Finished: the response is ready (head and whole body, or, once a
-//     streamed head went out, the end of the body): write it.
+//     streamed head went out, the end of the body): write it. A response
+//     that is still marked Streaming has a head without Content-Length
+//     and nothing after it (a HEAD request's).
 //   - WaitForEvent: a handler waits; run Handle again when r.Events
-//     reports. If r.Resp.Streaming is set and the head has not been sent
-//     (HeadSent), the head and the body so far go out now.
+//     reports. If r.HeadReady, a streamed response's head and the body so
+//     far go out now (MarkHeadSent), and the rest follows from later
+//     calls.
 //   - Error: the response cannot be completed; close the connection
 //     once what is queued has gone out. (Before the head is sent an error
 //     becomes a 500 response instead.)
 //
 // A request the reactor already failed (a status of 400 and up from the
-// parser or a limit) goes straight to its error document.
+// parser or a limit) gets no module: its error document, or the error
+// handler, answers it.
+//
+// A handler's body goes out as it is produced only with
+// server.stream-response-body (1 or 2); with lighttpd's default, 0, the
+// head waits for the whole body, which then gets a Content-Length.
 func (p *Pipeline) Handle(r *Request) Result {
 	r.pipe = p
 	r.waiting = false
@@ -114,7 +122,7 @@ func (p *Pipeline) Handle(r *Request) Result {
 		var rc Result
 		switch {
 		case r.handler != nil:
-			rc = r.handler.Subrequest(r)
+			rc = handlerResult(r.handler.Subrequest(r))
 		case r.Resp.Status > 200:
 			rc = Finished // failed earlier: no module runs
 		default:
@@ -122,7 +130,7 @@ func (p *Pipeline) Handle(r *Request) Result {
 		}
 		if r.headSent {
 			switch rc {
-			case GoOn, Finished:
+			case Finished:
 				return Finished
 			case WaitForEvent:
 				p.wait(r)
@@ -133,16 +141,22 @@ func (p *Pipeline) Handle(r *Request) Result {
 		}
 		switch rc {
 		case WaitForEvent:
-			if !r.Resp.Streaming {
+			if !r.Resp.Streaming || r.Options.StreamResponseBody == 0 {
 				p.wait(r)
 				return WaitForEvent
 			}
-			// The handler has the head: it goes out now.
+			// The handler has the head: it goes out now, unless an error
+			// handler takes the request over.
 			if p.respond(r) {
-				p.wait(r)
-				return WaitForEvent
+				if r.Resp.Streaming && r.Head.Method != http.MethodHead {
+					r.headReady = true
+					p.wait(r)
+					return WaitForEvent
+				}
+				return Finished // a 204, 205 or 304, or HEAD: nothing follows the head
 			}
 		case GoOn, Finished:
+			r.Resp.Streaming = false // the whole body is here: it gets a Content-Length
 			if p.respond(r) {
 				return Finished
 			}
@@ -158,17 +172,38 @@ func (p *Pipeline) Handle(r *Request) Result {
 	}
 }
 
+// handlerResult reads a claimed handler's GoOn as Finished, as lighttpd's
+// http_response_prepare_handler does: there is no later hook for it to
+// go on to.
+func handlerResult(rc Result) Result {
+	if rc == GoOn {
+		return Finished
+	}
+	return rc
+}
+
 // wait marks r as waiting for its handler, with a deadline.
 func (p *Pipeline) wait(r *Request) {
 	r.waiting = true
 	if r.Deadline == 0 {
 		r.Deadline = r.Now + int64(r.Options.MaxWriteIdle.Seconds())
+		r.defaultDeadline = true
 	}
 }
 
 // Waiting reports whether r waits for its handler (Handle returned
 // WaitForEvent and has not run since).
 func (r *Request) Waiting() bool { return r.waiting }
+
+// Progress tells the pipeline that a waiting handler's response grew:
+// a deadline the pipeline set (server.max-write-idle) counts again from
+// now, so that a stream that keeps producing is not cut. The reactor
+// calls it when a streamed body moves on.
+func (r *Request) Progress() {
+	if r.waiting && r.defaultDeadline {
+		r.Deadline = r.Now + int64(r.Options.MaxWriteIdle.Seconds())
+	}
+}
 
 // respond finishes the response's head (lighttpd's
 // http_response_write_prepare) unless an error handler takes the request
@@ -188,16 +223,18 @@ func (p *Pipeline) respond(r *Request) bool {
 // fail answers r with status and its error document, dropping what a
 // handler had set, and without further modules.
 func (p *Pipeline) fail(r *Request, status int) {
-	p.resetHandler(r)
+	p.dropHandler(r)
 	r.Resp.ClearForError()
 	r.Resp.Status = status
 	r.Resp.Streaming = false
 }
 
-// resetHandler runs the RequestReset hooks and forgets the handler.
-func (p *Pipeline) resetHandler(r *Request) {
+// dropHandler lets the claimed handler go: its module's RequestReset
+// runs now (it runs again, with the others', when the request ends), so
+// that it releases its backend at once.
+func (p *Pipeline) dropHandler(r *Request) {
 	if r.handler != nil {
-		for _, h := range p.reqReset {
+		if h, ok := r.handler.(RequestReset); ok {
 			h.RequestReset(r)
 		}
 		r.handler = nil
@@ -216,7 +253,7 @@ func (p *Pipeline) comeback(r *Request) bool {
 		r.final = true // no error handler for this one
 		return false
 	}
-	r.handler = nil
+	p.dropHandler(r)
 	r.step, r.hook = 0, 0
 	r.Physical.Reset()
 	r.Eval.StartRequest()
@@ -263,26 +300,22 @@ func (p *Pipeline) prepare(r *Request) Result {
 			rc = runHooks(r, p.physical, Physical.Physical)
 		case stepCheck:
 			if r.handler != nil {
-				rc = r.handler.Subrequest(r)
-			} else {
-				rc = p.checkPath(r)
+				// Claimed before the file check (a gateway that does not
+				// check for the file): the handler answers, and the
+				// subrequest-start hooks do not run.
+				return handlerResult(r.handler.Subrequest(r))
 			}
+			rc = p.checkPath(r)
 		case stepSubrequestStart:
 			rc = runHooks(r, p.subStart, SubrequestStart.SubrequestStart)
 		default: // stepFin
 			if r.handler != nil {
-				return r.handler.Subrequest(r)
+				return handlerResult(r.handler.Subrequest(r))
 			}
 			return p.unhandled(r)
 		}
 		if rc != GoOn {
 			return rc
-		}
-		if r.handler != nil && r.step >= stepCheck {
-			// Claimed in subrequest start: the handler takes over (lighttpd
-			// ends the hook list there too).
-			r.step = stepFin
-			continue
 		}
 		r.step++
 	}
@@ -316,7 +349,7 @@ func (p *Pipeline) docrootStep(r *Request) Result {
 		return Finished
 	case r.Head.Method == http.MethodConnect:
 		if r.handler != nil {
-			return r.handler.Subrequest(r)
+			return handlerResult(r.handler.Subrequest(r))
 		}
 		r.Resp.Status, r.Resp.Close = 405, true
 		return Finished
@@ -382,8 +415,12 @@ func (p *Pipeline) unhandled(r *Request) Result {
 func (p *Pipeline) writePrepare(r *Request) {
 	w := &r.Resp
 	switch {
-	case w.Status == 204 || w.Status == 205:
-		w.DelHeader("Content-Length")
+	case w.Status == 204 || w.Status == 205 || w.Status == 304:
+		// No body: nothing of a handler's stream follows the head.
+		if w.Status != 304 {
+			w.DelHeader("Content-Length")
+		}
+		w.Streaming = false
 	case w.Status >= 400 && w.Status < 600:
 		p.errorDocument(r)
 	}
@@ -415,15 +452,17 @@ func (p *Pipeline) Reset(r *Request) {
 }
 
 // Timeout ends a request whose handler waited past its deadline: the
-// handler is reset and, unless the head is out, the request is answered
+// handler is let go and, unless the head is out, the request is answered
 // 504. It reports false when the head was sent: the connection must
 // close.
 func (p *Pipeline) Timeout(r *Request) bool {
-	p.logger.Printf("%s: the handler did not answer in time; answering 504", r.Head.Path)
 	if r.headSent {
-		p.Reset(r)
+		p.logger.Printf("%s: the handler did not go on with the response in time; closing the connection", r.Head.Path)
+		p.dropHandler(r)
+		r.waiting = false
 		return false
 	}
+	p.logger.Printf("%s: the handler did not answer in time; answering 504", r.Head.Path)
 	p.fail(r, 504)
 	r.final = true // no error handler for a timeout
 	r.waiting = false

@@ -71,29 +71,32 @@ type Request struct {
 	// handler that produces a response faster than the client reads it
 	// appends with Resp.Body.ReadFrom or Spool and this.
 	Spool *chunkqueue.SpoolConfig
-	// Deadline is the loop second at which a handler that still waits
+	// Deadline is the loop second past which a handler that still waits
 	// gives up: the request is then answered 504 (or, its head sent,
-	// closed) and reset. The pipeline sets it from server.max-write-idle
-	// when a handler first waits; a handler may set its own.
+	// closed) and the handler reset. A handler with a timeout of its own
+	// sets it each time it waits; otherwise the pipeline sets it from
+	// server.max-write-idle, and moves it on while a streamed body grows.
 	Deadline int64
 	// Now is the loop's clock, in seconds since the server started.
 	Now int64
 
-	preamble    Preamble   // reads what comes before the connection's first request, or nil
-	pipe        *Pipeline  // the loop\'s pipeline, for PopulateEnv
-	envDone     bool       // the RequestEnv hooks have run
-	modData     []any      // per module (Setup.Slot): the request's state, cleared by Reset
-	modConnData []any      // per module: the connection's state, cleared by Pipeline.Close
-	handler     Subrequest // the module that claimed the request, or nil
-	step        int        // the next step of prepare
-	hook        int        // the next hook of that step
-	comebacks   int
-	saved       int         // lighttpd's error_handler_saved_status: >0 error-handler, <0 error-handler-404, 65535 it succeeded
-	savedMeth   http.Method // the method before server.error-handler made it GET
-	final       bool        // the status stands: no error handler (a timeout, a comeback loop)
-	waiting     bool        // a handler returned WaitForEvent and has not been run since
-	headSent    bool        // the response's head is out (streaming)
-	scratch     []byte
+	preamble        Preamble   // reads what comes before the connection's first request, or nil
+	pipe            *Pipeline  // the loop\'s pipeline, for PopulateEnv
+	envDone         bool       // the RequestEnv hooks have run
+	defaultDeadline bool       // Deadline is the pipeline's, not the handler's
+	modData         []any      // per module (Setup.Slot): the request's state, cleared by Reset
+	modConnData     []any      // per module: the connection's state, cleared by Pipeline.Close
+	handler         Subrequest // the module that claimed the request, or nil
+	step            int        // the next step of prepare
+	hook            int        // the next hook of that step
+	comebacks       int
+	saved           int         // lighttpd's error_handler_saved_status: >0 error-handler, <0 error-handler-404, 65535 it succeeded
+	savedMeth       http.Method // the method before server.error-handler made it GET
+	final           bool        // the status stands: no error handler (a timeout, a comeback loop)
+	waiting         bool        // a handler returned WaitForEvent and has not been run since
+	headReady       bool        // a streamed head is prepared, not yet sent
+	headSent        bool        // the response's head is out (streaming)
+	scratch         []byte
 }
 
 // Reset makes r ready for the connection's next request, keeping its
@@ -104,13 +107,13 @@ func (r *Request) Reset() {
 	r.Env.Reset()
 	r.Physical.Reset()
 	r.Resp.Reset()
-	r.Deadline = 0
+	r.Deadline, r.defaultDeadline = 0, false
 	clear(r.modData)
 	r.handler = nil
 	r.step, r.hook = 0, 0
 	r.comebacks = 0
 	r.saved = 0
-	r.final, r.waiting, r.headSent = false, false, false
+	r.final, r.waiting, r.headReady, r.headSent = false, false, false, false
 	r.envDone = false
 }
 
@@ -215,8 +218,12 @@ func (r *Request) ErrorHandlerStatus() int {
 // response): its status and headers can no longer change.
 func (r *Request) HeadSent() bool { return r.headSent }
 
+// HeadReady reports whether Handle, returning WaitForEvent, prepared a
+// streamed response's head for the reactor to send now.
+func (r *Request) HeadReady() bool { return r.headReady }
+
 // MarkHeadSent records that the reactor has sent the head.
-func (r *Request) MarkHeadSent() { r.headSent = true }
+func (r *Request) MarkHeadSent() { r.headReady, r.headSent = false, true }
 
 // Authority is the request's host as the client gave it (Host, or an
 // absolute target's authority), lower-cased; "" if none.
