@@ -218,6 +218,46 @@ func (q *Queue) Take(src *Queue) {
 	src.chunks, src.head, src.length, src.memLen = src.chunks[:0], 0, 0, 0
 }
 
+// TakePrefix moves the first n bytes of src (all of them if it holds
+// fewer) to the end of q: whole chunks without copying, and of the chunk
+// the boundary falls in, the memory bytes copied or the file range
+// shared. It returns how many bytes moved. A response whose length was
+// announced takes no more than that from what its handler produced.
+func (q *Queue) TakePrefix(src *Queue, n int64) int64 {
+	moved := int64(0)
+	for moved < n && src.head < len(src.chunks) {
+		c := &src.chunks[src.head]
+		r := c.remaining()
+		if r <= n-moved {
+			q.push(*c)
+			q.length += r
+			src.length -= r
+			if c.buf != nil {
+				q.memLen += r
+				src.memLen -= r
+			}
+			*c = chunk{}
+			src.head++
+			moved += r
+			continue
+		}
+		part := n - moved
+		if c.buf != nil {
+			appendMem(q, c.buf.B[c.off:c.off+part])
+			src.memLen -= part
+		} else {
+			q.AppendFile(c.file, c.off, part)
+		}
+		c.off += part
+		src.length -= part
+		moved += part
+	}
+	if src.head == len(src.chunks) {
+		src.chunks, src.head = src.chunks[:0], 0
+	}
+	return moved
+}
+
 // MemOnly reports whether every unwritten byte is held in memory.
 func (q *Queue) MemOnly() bool { return q.memLen == q.length }
 

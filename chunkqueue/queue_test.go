@@ -3,6 +3,7 @@ package chunkqueue
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -220,5 +221,35 @@ func TestQueueWriteNoAllocs(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("%v allocations per response; want 0", allocs)
+	}
+}
+
+// TestTakePrefix: the first n bytes move, across memory and file
+// chunks, the chunk at the boundary split; what is left stays in order.
+func TestTakePrefix(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(path, []byte("0123456789"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	osf, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := NewFile(osf)
+	defer f.Release()
+	for _, n := range []int64{0, 2, 3, 5, 9, 13, 20} {
+		var src, dst Queue
+		src.WriteString("abc")
+		src.AppendFile(f, 2, 6) // "234567"
+		src.WriteString("xyz")
+		moved := dst.TakePrefix(&src, n)
+		want := "abc234567xyz"
+		k := min(n, int64(len(want)))
+		if moved != k || dst.Len() != k || src.Len() != int64(len(want))-k {
+			t.Fatalf("n=%d: moved %d, dst %d, src %d", n, moved, dst.Len(), src.Len())
+		}
+		if got := string(drain(t, &dst)) + "|" + string(drain(t, &src)); got != want[:k]+"|"+want[k:] {
+			t.Errorf("n=%d: %q, want %q", n, got, want[:k]+"|"+want[k:])
+		}
 	}
 }

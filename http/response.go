@@ -158,6 +158,15 @@ func (w *Response) Prepare(r *Request, o *config.Options) {
 		}
 		return
 	}
+	if w.Header("Content-Length") != "" {
+		if r.Method == MethodHead {
+			// A handler's length for a HEAD says what a GET would get.
+			w.Body.Reset()
+			w.contentLength = -1
+			return
+		}
+		w.DelHeader("Content-Length") // the body's own length is the one sent
+	}
 	switch {
 	case w.Status == 205:
 		// Content-Length: 0, as lighttpd sends it: 205 has no body, but

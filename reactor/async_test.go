@@ -43,10 +43,10 @@ func init() {
 // timerHandler answers /timer/… 50 ms after the request came, and never
 // answers /stall/… (whose deadline is a second away).
 type timerHandler struct {
-	slot int // the request's data: timerSet once the timer is set
+	slot int // the request's data: when its timer fires
 }
 
-var timerSet = new(bool)
+type timerState struct{ at time.Time }
 
 func (h *timerHandler) URIClean(r *pipeline.Request) pipeline.Result {
 	if strings.HasPrefix(r.Head.Path, "/timer/") || strings.HasPrefix(r.Head.Path, "/stall/") {
@@ -60,10 +60,14 @@ func (h *timerHandler) Subrequest(r *pipeline.Request) pipeline.Result {
 		r.Deadline = r.Now + 1
 		return pipeline.WaitForEvent
 	}
-	if r.Data(h.slot) != timerSet {
-		r.SetData(h.slot, timerSet)
+	st, _ := r.Data(h.slot).(*timerState)
+	if st == nil {
+		r.SetData(h.slot, &timerState{at: time.Now().Add(50 * time.Millisecond)})
 		r.Events.After(50 * time.Millisecond)
 		return pipeline.WaitForEvent
+	}
+	if time.Now().Before(st.at) {
+		return pipeline.WaitForEvent // run before the timer fired: it still will
 	}
 	r.Resp.Status = 200
 	r.Resp.AddHeader("Content-Type", "text/plain")

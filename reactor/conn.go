@@ -41,7 +41,8 @@ type conn struct {
 	streaming    bool // the head went out; the rest of the body is still to be queued (handler.go)
 	handlerDone  bool // the streaming handler has finished (or failed: truncated)
 	truncated    bool
-	chunked      bool // the streamed body goes out in the chunked encoding
+	chunked      bool  // the streamed body goes out in the chunked encoding
+	respLeft     int64 // bytes of a streamed body its Content-Length still announces; -1: no length
 
 	// Timestamps in loop seconds (see loop.now), for the once-a-second
 	// timeout check.

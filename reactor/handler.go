@@ -43,7 +43,17 @@ func (c *conn) handleRequest() bool {
 func (c *conn) queueResponse(more bool) {
 	r, w := &c.r.Head, &c.r.Resp
 	stream := w.Streaming
-	lengthKnown := stream && w.Header("Content-Length") != ""
+	c.respLeft = -1
+	if v := w.Header("Content-Length"); stream && v != "" {
+		// The handler knows the length: the body goes out as it is, and
+		// no more and no less than that (see moveBody and produce).
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+			c.respLeft = n
+		} else {
+			w.DelHeader("Content-Length") // not a length: the body is chunked
+		}
+	}
+	lengthKnown := c.respLeft >= 0
 	c.chunked = stream && !lengthKnown && r.Version == http.Version11
 	// Keep-alive ends after server.max-keep-alive-requests, when the
 	// idle timeout is zero, or when the server is draining; a body of
@@ -106,10 +116,14 @@ func (c *conn) produce() bool {
 	}
 	if c.out.Len() < streamHold && r.Resp.Body.Len() > 0 {
 		c.moveBody()
-		r.Progress()
 	}
 	if c.handlerDone && r.Resp.Body.Len() == 0 {
-		if !c.truncated && c.chunked {
+		switch {
+		case c.respLeft > 0:
+			// Shorter than its Content-Length: the client must not read
+			// the next response into it.
+			c.truncated, c.keepAlive = true, false
+		case !c.truncated && c.chunked:
 			c.out.WriteString("0\r\n\r\n")
 		}
 		c.streaming = false
@@ -119,8 +133,8 @@ func (c *conn) produce() bool {
 
 // moveBody moves what the handler produced onto the output queue as one
 // chunk of the chunked encoding, or as it is (a body with a
-// Content-Length, or one that closing the connection ends); a HEAD
-// request's is dropped.
+// Content-Length, up to that length, or one that closing the connection
+// ends); a HEAD request's is dropped.
 func (c *conn) moveBody() {
 	body := &c.r.Resp.Body
 	n := body.Len()
@@ -128,6 +142,13 @@ func (c *conn) moveBody() {
 		return
 	}
 	if c.r.Head.Method == http.MethodHead {
+		body.Reset()
+		return
+	}
+	if c.respLeft >= 0 {
+		// What goes beyond the announced length is dropped, as lighttpd
+		// drops it.
+		c.respLeft -= c.out.TakePrefix(body, c.respLeft)
 		body.Reset()
 		return
 	}

@@ -86,6 +86,7 @@ func (p *Pipeline) errorHandler(r *Request) bool {
 	r.Resp.ClearForError()
 	r.Resp.Status = 0
 	r.Resp.Streaming = false
+	r.envDone = false // the error handler's gateway gets the modules' variables for its URL
 	return true
 }
 
@@ -104,6 +105,12 @@ func (p *Pipeline) errorDocument(r *Request) {
 	}
 	w := &r.Resp
 	w.ClearForError()
+	if r.handler != nil {
+		// Intercepted: the handler's body ends here, and what it would
+		// still produce is not wanted.
+		p.dropHandler(r)
+		w.Streaming = false
+	}
 	if prefix := r.Options.ErrorfilePrefix; prefix != "" {
 		path := strconv.AppendInt(append(r.scratch[:0], prefix...), int64(w.Status), 10)
 		path = append(path, ".html"...)

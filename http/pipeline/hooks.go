@@ -65,7 +65,10 @@ type SubrequestStart interface {
 // once the subrequest-start phase has ended (or instead of the file
 // check, when claimed before it) and again each time the request is
 // resumed, until it returns Finished, GoOn (the same), or Error (500, or
-// a cut response once its head is out). It adds to Resp.Body as its
+// a cut response once its head is out). It may be run when none of the
+// events it waits for has come (the connection was resumed for another
+// reason): it must find out what is ready itself, and wait again if
+// nothing is. It adds to Resp.Body as its
 // backend answers, with Resp.Body.ReadFrom or Spool and r.Spool, so what
 // the client has not taken yet goes to a temp file past 64 KiB. With
 // Resp.Streaming set, the head and what body there is go out when it

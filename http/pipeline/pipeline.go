@@ -120,9 +120,12 @@ func (p *Pipeline) Handle(r *Request) Result {
 	r.waiting = false
 	for {
 		var rc Result
+		grew := false
 		switch {
 		case r.handler != nil:
+			n := r.Resp.Body.Len()
 			rc = handlerResult(r.handler.Subrequest(r))
+			grew = r.Resp.Body.Len() > n
 		case r.Resp.Status > 200:
 			rc = Finished // failed earlier: no module runs
 		default:
@@ -134,6 +137,9 @@ func (p *Pipeline) Handle(r *Request) Result {
 				return Finished
 			case WaitForEvent:
 				p.wait(r)
+				if grew {
+					r.progress()
+				}
 				return WaitForEvent
 			}
 			p.logger.Printf("%s: the handler failed after the response started; closing the connection", r.Head.Path)
@@ -143,6 +149,9 @@ func (p *Pipeline) Handle(r *Request) Result {
 		case WaitForEvent:
 			if !r.Resp.Streaming || r.Options.StreamResponseBody == 0 {
 				p.wait(r)
+				if grew {
+					r.progress()
+				}
 				return WaitForEvent
 			}
 			// The handler has the head: it goes out now, unless an error
@@ -195,11 +204,10 @@ func (p *Pipeline) wait(r *Request) {
 // WaitForEvent and has not run since).
 func (r *Request) Waiting() bool { return r.waiting }
 
-// Progress tells the pipeline that a waiting handler's response grew:
-// a deadline the pipeline set (server.max-write-idle) counts again from
-// now, so that a stream that keeps producing is not cut. The reactor
-// calls it when a streamed body moves on.
-func (r *Request) Progress() {
+// progress moves a deadline the pipeline set (server.max-write-idle) on
+// when a waiting handler's response grew, so that a response that keeps
+// coming is not cut, whether it streams or is buffered whole.
+func (r *Request) progress() {
 	if r.waiting && r.defaultDeadline {
 		r.Deadline = r.Now + int64(r.Options.MaxWriteIdle.Seconds())
 	}
