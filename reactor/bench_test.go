@@ -2,8 +2,9 @@ package reactor_test
 
 import (
 	"bytes"
-	"io"
 	"testing"
+
+	"github.com/featherd/featherd/reactor/reactortest"
 )
 
 // debianModules is Debian's default module set, with the options its
@@ -27,41 +28,9 @@ func BenchmarkKeepAliveStaticHit(b *testing.B) {
 
 func benchmarkStaticHit(b *testing.B, modules string) {
 	body := bytes.Repeat([]byte("x"), 1024)
-	ts := startServer(b, serverOpts{
-		conf:  "server.max-keep-alive-requests = 65535\n" + modules,
-		files: map[string]string{"index.html": string(body)},
+	s := reactortest.Start(b, reactortest.Options{
+		Conf:  "server.max-keep-alive-requests = 65535\n" + modules,
+		Files: map[string]string{"index.html": string(body)},
 	})
-	c := ts.dial()
-	req := []byte("GET /index.html HTTP/1.1\r\nHost: bench\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n")
-	// Learn the response size once, then read exactly that much each time.
-	c.Write(req)
-	buf := make([]byte, 4096)
-	n, err := c.Read(buf)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for !bytes.HasSuffix(buf[:n], body) {
-		m, err := c.Read(buf[n:])
-		if err != nil {
-			b.Fatal(err)
-		}
-		n += m
-	}
-	size := n
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := range b.N {
-		if i%60000 == 59999 { // stay below server.max-keep-alive-requests
-			b.StopTimer()
-			c.Close()
-			c = ts.dial()
-			b.StartTimer()
-		}
-		if _, err := c.Write(req); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := io.ReadFull(c, buf[:size]); err != nil {
-			b.Fatal(err)
-		}
-	}
+	reactortest.KeepAliveHit(b, s, body)
 }

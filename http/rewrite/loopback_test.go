@@ -166,38 +166,5 @@ $HTTP["host"] =~ "^www\.(.*)$" { url.redirect = ( "^/(.*)" => "http://%1/$1" ) }
 `,
 		Files: map[string]string{"index.html": string(body)},
 	})
-	c := s.Dial()
-	req := []byte("GET /index.html HTTP/1.1\r\nHost: bench\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n")
-	c.Write(req)
-	buf := make([]byte, 4096)
-	n, err := c.Read(buf)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for !bytes.HasSuffix(buf[:n], body) {
-		m, err := c.Read(buf[n:])
-		if err != nil {
-			b.Fatal(err)
-		}
-		n += m
-	}
-	size := n
-	c.SetDeadline(time.Time{})
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := range b.N {
-		if i%60000 == 59999 {
-			b.StopTimer()
-			c.Close()
-			c = s.Dial()
-			c.SetDeadline(time.Time{})
-			b.StartTimer()
-		}
-		if _, err := c.Write(req); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := io.ReadFull(c, buf[:size]); err != nil {
-			b.Fatal(err)
-		}
-	}
+	reactortest.KeepAliveHit(b, s, body)
 }

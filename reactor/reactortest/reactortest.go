@@ -242,6 +242,50 @@ func readChunked(t testing.TB, br *bufio.Reader) []byte {
 	}
 }
 
+// KeepAliveHit measures one keep-alive GET of /index.html, whose body is
+// body, round trip over loopback: allocs/op counts both sides, and the
+// client allocates nothing. The server must allow 65535 requests per
+// connection (server.max-keep-alive-requests); the client reconnects
+// before that.
+func KeepAliveHit(b *testing.B, s *Server, body []byte) {
+	b.Helper()
+	c := s.Dial()
+	c.SetDeadline(time.Time{})
+	req := []byte("GET /index.html HTTP/1.1\r\nHost: bench\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n")
+	// Learn the response size once, then read exactly that much each time.
+	c.Write(req)
+	buf := make([]byte, 4096)
+	n, err := c.Read(buf)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for !bytes.HasSuffix(buf[:n], body) {
+		m, err := c.Read(buf[n:])
+		if err != nil {
+			b.Fatal(err)
+		}
+		n += m
+	}
+	size := n
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if i%60000 == 59999 { // stay below server.max-keep-alive-requests
+			b.StopTimer()
+			c.Close()
+			c = s.Dial()
+			c.SetDeadline(time.Time{})
+			b.StartTimer()
+		}
+		if _, err := c.Write(req); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, buf[:size]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // WaitFor polls cond every 10 ms until it holds, failing the test after d.
 func WaitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
