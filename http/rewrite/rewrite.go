@@ -34,7 +34,7 @@ import (
 
 func init() {
 	pipeline.Register(pipeline.Module{Name: "mod_rewrite", New: func(s *pipeline.Setup) any {
-		return &module{scoped: options.Of(s.Config), logger: s.Logger, done: map[uint64]struct{}{}}
+		return &module{scoped: options.Of(s.Config), logger: s.Logger, slot: s.Slot}
 	}})
 }
 
@@ -94,11 +94,14 @@ type module struct {
 	logger interface{ Printf(string, ...any) }
 	conf   settings // the current request's, merged by each phase
 	buf    []byte
-	// done holds the connections whose request a once-rule rewrote: it is
-	// not rewritten again (lighttpd's REWRITE_STATE_FINISHED) until it
-	// ends (RequestReset, or a new request that has not come back).
-	done map[uint64]struct{} // by ConnID
+	// slot is where a request a once-rule rewrote is marked (onceDone):
+	// it is not rewritten again (lighttpd's REWRITE_STATE_FINISHED) until
+	// it ends, or server.error-handler resets it.
+	slot int
 }
+
+// onceDone marks a request a once-rule rewrote (Request.Data).
+var onceDone = new(struct{ _ byte })
 
 // URIRaw applies url.rewrite-once and -repeat.
 func (m *module) URIRaw(r *pipeline.Request) pipeline.Result {
@@ -127,8 +130,8 @@ func (m *module) Physical(r *pipeline.Request) pipeline.Result {
 
 // RequestReset forgets the request's once-rewrite.
 func (m *module) RequestReset(r *pipeline.Request) pipeline.Result {
-	if len(m.done) > 0 {
-		delete(m.done, r.ConnID)
+	if r.Data(m.slot) == onceDone {
+		r.SetData(m.slot, nil)
 	}
 	return pipeline.GoOn
 }
@@ -142,13 +145,8 @@ func (m *module) rewrite(r *pipeline.Request, s *ruleSet) pipeline.Result {
 	if s.empty() {
 		return pipeline.GoOn
 	}
-	if len(m.done) > 0 {
-		if _, done := m.done[r.ConnID]; done {
-			if r.Comebacks() > 0 {
-				return pipeline.GoOn
-			}
-			delete(m.done, r.ConnID) // a new request on the connection
-		}
+	if r.Data(m.slot) == onceDone {
+		return pipeline.GoOn
 	}
 	normalize := r.Server.HTTPParseOpts.URLNormalize
 	target := r.Head.Current
@@ -173,7 +171,7 @@ func (m *module) rewrite(r *pipeline.Request, s *ruleSet) pipeline.Result {
 			return pipeline.Finished
 		}
 		if at != listRepeat {
-			m.done[r.ConnID] = struct{}{}
+			r.SetData(m.slot, onceDone)
 		}
 		if st := r.Head.SetTarget(unsafeconv.String(m.buf), &r.Server.HTTPParseOpts); st != 0 {
 			m.logger.Printf("mod_rewrite: %s was rewritten to %q, which is not a valid target; answering %d", r.Head.Target, m.buf, st)

@@ -253,7 +253,7 @@ url.rewrite-if-not-file = ( "^/app/" => "/index.php" )
 	if r.Resp.Status != 200 {
 		t.Fatalf("status %d", r.Resp.Status)
 	}
-	return &module{scoped: options.Of(l.Cfg), logger: log.New(io.Discard, "", 0), done: map[uint64]struct{}{}}, r
+	return &module{scoped: options.Of(l.Cfg), logger: log.New(io.Discard, "", 0)}, r
 }
 
 func (m *module) unmatched(r *pipeline.Request) bool {
