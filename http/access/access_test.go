@@ -189,3 +189,18 @@ func TestBadConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestURLBlockAfterPathInfo: a $HTTP["url"] block is decided again once
+// PATH_INFO is cut from the path, as lighttpd resets the condition: a
+// deny in a block matching the file's name holds for /config.inc/x too.
+func TestURLBlockAfterPathInfo(t *testing.T) {
+	s := reactortest.Start(t, reactortest.Options{Files: site, Conf: `
+server.modules = ( "mod_access" )
+$HTTP["url"] =~ "\.inc$" { url.access-deny = ( "" ) }
+`})
+	for _, target := range []string{"/config.inc", "/config.inc/x", "/config.inc/"} {
+		if resp := s.Get(target); resp.Status != 403 {
+			t.Errorf("GET %s: %d %q, want 403", target, resp.Status, resp.Body)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/featherd/featherd/config"
 	"github.com/featherd/featherd/http"
 	"github.com/featherd/featherd/http/statcache"
 )
@@ -105,6 +106,12 @@ func (p *Pipeline) pathInfo(r *Request) *statcache.Entry {
 	if n := len(r.Head.Path) - len(info); n >= 0 {
 		r.scratch = append(r.scratch[:0], r.Head.Path[:n]...)
 		r.Head.SetPath(r.scratch)
+		// $HTTP["url"] conditions were decided on the path with its
+		// PATH_INFO: the modules that merge their options from here on
+		// must see them decided on the file's (lighttpd's
+		// config_cond_cache_reset_item), or /secret.inc/x would slip past
+		// a block matching "\.inc$".
+		r.Eval.ResetField(config.FieldURL)
 	}
 	ph.Path = ph.Path[:end]
 	return found
