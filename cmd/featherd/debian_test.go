@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net"
 	nethttp "net/http"
 	"os"
 	"os/user"
@@ -142,7 +143,8 @@ func TestDebianConfigs(t *testing.T) {
 // TestDebianConfigServes serves with Debian's own lighttpd.conf and every
 // file of its conf-available that featherd can run enabled at once, as
 // lighty-enable-mod enables them: only the machine's paths (document
-// root, port, logs, pid file, upload dir) are replaced. What Debian's
+// root, logs, pid file, upload dir) and addresses (loopback, a free
+// port) are replaced. What Debian's
 // configuration asks of the modules is checked over HTTP: index files,
 // url.access-deny, static-file.exclude-extensions, the alias of
 // 90-javascript-alias, the redirect of 10-no-www, and userdir's excluded
@@ -193,13 +195,21 @@ func TestDebianConfigServes(t *testing.T) {
 	}
 
 	port := freePort(t)
+	// Debian listens on every address, and on [::] where the machine has
+	// IPv6 (use-ipv6.pl); the test listens on loopback only.
+	ipv6 := ""
+	if ln, err := net.Listen("tcp6", "[::1]:0"); err == nil {
+		ln.Close()
+		ipv6 = fmt.Sprintf(`$SERVER["socket"] == "[::1]:%d" { }`, port)
+	}
 	conf := src
 	for _, r := range []struct{ from, to string }{
 		{`"/var/www/html"`, strconv.Quote(root)},
 		{`"/var/cache/lighttpd/uploads"`, strconv.Quote(uploads)},
 		{`"/var/log/lighttpd/error.log"`, strconv.Quote(filepath.Join(logs, "error.log"))},
 		{`"/run/lighttpd.pid"`, strconv.Quote(filepath.Join(run, "lighttpd.pid"))},
-		{"server.port                 = 80", fmt.Sprintf("server.port = %d", port)},
+		{"server.port                 = 80", fmt.Sprintf("server.bind = \"127.0.0.1\"\nserver.port = %d", port)},
+		{`include_shell "/usr/share/lighttpd/use-ipv6.pl " + server.port`, ipv6},
 		{`"/etc/lighttpd/conf-enabled/*.conf"`, strconv.Quote(enabled + "/*.conf")},
 	} {
 		if !strings.Contains(conf, r.from) {
