@@ -3,6 +3,7 @@
 # the whole suite.
 GO      ?= go
 BIN     := bin/featherd
+BENCH   := bin/featherd-bench
 PKGS    := ./...
 
 .PHONY: build run test bench vet fmt fuzz clean
@@ -13,6 +14,7 @@ PKGS    := ./...
 # /etc/group only, not through NSS.
 build:
 	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/featherd
+	CGO_ENABLED=0 $(GO) build -o $(BENCH) ./cmd/featherd-bench
 
 run: build
 	./$(BIN) -D

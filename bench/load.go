@@ -1,0 +1,44 @@
+package bench
+
+import (
+	"sync"
+	"time"
+)
+
+// Run sends cfg's requests for cfg.Duration and returns what it measured.
+// Requests still in flight when the time is up are not counted. An error
+// means the run could not start (bad URL, no epoll).
+func Run(cfg Config) (*Result, error) {
+	cfg.setDefaults()
+	t, err := cfg.target()
+	if err != nil {
+		return nil, err
+	}
+	workers := make([]*worker, cfg.Threads)
+	for i := range workers {
+		// Spread connections evenly; the first ones take the remainder.
+		n := cfg.Conns / cfg.Threads
+		if i < cfg.Conns%cfg.Threads {
+			n++
+		}
+		if workers[i], err = newWorker(&cfg, t, n); err != nil {
+			for _, w := range workers[:i] {
+				w.close()
+			}
+			return nil, err
+		}
+	}
+	start := time.Now()
+	deadline := start.Add(cfg.Duration)
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		wg.Go(func() { w.run(deadline) })
+	}
+	wg.Wait()
+	res := newResult()
+	res.Elapsed = time.Since(start)
+	for _, w := range workers {
+		res.add(w.res)
+	}
+	return res, nil
+}
