@@ -289,7 +289,7 @@ func TestLoadLatencyPercentiles(t *testing.T) {
 	if res.Requests < 10 {
 		t.Fatalf("%d requests", res.Requests)
 	}
-	lo, hi := delay.Microseconds(), (delay + 15*time.Millisecond).Microseconds()
+	lo, hi := delay.Microseconds(), (3 * delay).Microseconds() // the upper bound only catches gross errors; the machine is shared
 	for _, p := range []float64{50, 90} {
 		if v := res.Latency.ValueAtQuantile(p); v < lo || v > hi {
 			t.Errorf("p%v = %dus, want within [%d, %d]", p, v, lo, hi)

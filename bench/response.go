@@ -3,7 +3,6 @@ package bench
 import (
 	"bytes"
 	"errors"
-	"strconv"
 )
 
 // errFraming is any response that does not parse as HTTP/1.x; it is
@@ -112,19 +111,20 @@ func (r *response) feedHead(p []byte, head bool) (int, bool, error) {
 // parseHead reads the status line and the framing headers of head (which
 // ends in CRLF CRLF) and sets the body state.
 func (r *response) parseHead(h []byte, headReq bool) error {
-	lines := bytes.Split(h[:len(h)-4], []byte("\r\n"))
-	sl := lines[0]
+	sl, rest, _ := bytes.Cut(h[:len(h)-4], []byte("\r\n"))
 	if len(sl) < 12 || !bytes.HasPrefix(sl, []byte("HTTP/1.")) || sl[8] != ' ' || (len(sl) > 12 && sl[12] != ' ') {
 		return errFraming
 	}
-	code, err := strconv.Atoi(string(sl[9:12]))
-	if err != nil || code < 100 {
+	code, ok := atoi(sl[9:12])
+	if !ok || code < 100 {
 		return errFraming
 	}
-	r.status = code
+	r.status = int(code)
 	r.connClose = sl[7] == '0'
 	length, chunked := int64(-1), false
-	for _, l := range lines[1:] {
+	for len(rest) > 0 {
+		var l []byte
+		l, rest, _ = bytes.Cut(rest, []byte("\r\n"))
 		name, value, ok := bytes.Cut(l, []byte(":"))
 		if !ok {
 			return errFraming
@@ -132,8 +132,8 @@ func (r *response) parseHead(h []byte, headReq bool) error {
 		value = bytes.TrimSpace(value)
 		switch {
 		case bytes.EqualFold(name, []byte("Content-Length")):
-			v, err := strconv.ParseInt(string(value), 10, 64)
-			if err != nil || v < 0 || (length >= 0 && v != length) {
+			v, ok := atoi(value)
+			if !ok || (length >= 0 && v != length) {
 				return errFraming
 			}
 			length = v
@@ -198,8 +198,8 @@ func (r *response) feedChunkLine(p []byte) (int, bool, error) {
 	if semi := bytes.IndexByte(l, ';'); semi >= 0 {
 		l = l[:semi]
 	}
-	size, err := strconv.ParseInt(string(bytes.TrimSpace(l)), 16, 64)
-	if err != nil || size < 0 {
+	size, ok := hextoi(bytes.TrimSpace(l))
+	if !ok {
 		return n, false, errFraming
 	}
 	if size == 0 {
@@ -208,4 +208,43 @@ func (r *response) feedChunkLine(p []byte) (int, bool, error) {
 	}
 	r.state, r.remain = stChunkData, size
 	return n, false, nil
+}
+
+// atoi parses a non-negative decimal of at most 18 digits (no sign, no
+// blanks). strconv would need a string, and converting to one allocates
+// once per response.
+func atoi(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var v int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	return v, true
+}
+
+// hextoi parses a chunk size.
+func hextoi(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 15 {
+		return 0, false
+	}
+	var v int64
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		v = v<<4 | int64(c)
+	}
+	return v, true
 }

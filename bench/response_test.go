@@ -3,6 +3,7 @@ package bench
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -63,5 +64,24 @@ func TestResponseFraming(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkResponseFeed parses keep-alive responses with a 1 KiB body as
+// they arrive from a 64 KiB read; steady state must not allocate.
+func BenchmarkResponseFeed(b *testing.B) {
+	one := "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1024\r\nDate: Thu, 03 Dec 2026 20:00:00 GMT\r\n\r\n" + strings.Repeat("x", 1024)
+	buf := []byte(strings.Repeat(one, (64<<10)/len(one)))
+	var r response
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	for b.Loop() {
+		for p := buf; len(p) > 0; {
+			n, _, err := r.feed(p, false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			p = p[n:]
+		}
 	}
 }
