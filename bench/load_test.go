@@ -339,3 +339,38 @@ func TestLoadJSONReport(t *testing.T) {
 		t.Errorf("max %d, run's %d", got.Latency["max"], res.Latency.Max())
 	}
 }
+
+// Run leaves no socket or epoll descriptor behind, whatever state its
+// connections were in when the time ran out.
+func TestLoadClosesItsDescriptors(t *testing.T) {
+	s := serve(t, func(c net.Conn, r *bufio.Reader) {
+		for i := 0; readRequest(r); i++ {
+			if i%3 == 2 { // leave some requests unanswered at the end
+				continue
+			}
+			if _, err := c.Write([]byte(okResp)); err != nil {
+				return
+			}
+		}
+	})
+	countFDs := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip(err)
+		}
+		return len(ents)
+	}
+	before := countFDs()
+	res := run(t, Config{URL: s.url, Conns: 8, Threads: 2, Pipeline: 3, Timeout: 20 * time.Millisecond, Duration: 100 * time.Millisecond})
+	if res.Requests == 0 {
+		t.Fatal("no requests")
+	}
+	// The test server closes its side when it sees EOF, a little later.
+	after := countFDs()
+	for deadline := time.Now().Add(2 * time.Second); after != before && time.Now().Before(deadline); after = countFDs() {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if after != before {
+		t.Errorf("%d descriptors open after the run, %d before", after, before)
+	}
+}
