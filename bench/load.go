@@ -6,8 +6,10 @@ import (
 )
 
 // Run sends cfg's requests for cfg.Duration and returns what it measured.
-// Requests still in flight when the time is up are not counted. An error
-// means the run could not start (bad URL, no epoll).
+// Requests still in flight when the time is up are not counted, nor are
+// those in flight on a connection that failed or that the server closed
+// (only the failure is). An error means the run could not start (bad URL,
+// no epoll) or stopped early; the Result then holds what was measured.
 func Run(cfg Config) (*Result, error) {
 	cfg.setDefaults()
 	t, err := cfg.target()
@@ -39,6 +41,9 @@ func Run(cfg Config) (*Result, error) {
 	res.Elapsed = time.Since(start)
 	for _, w := range workers {
 		res.add(w.res)
+		if err == nil {
+			err = w.err
+		}
 	}
-	return res, nil
+	return res, err
 }

@@ -374,3 +374,14 @@ func TestLoadClosesItsDescriptors(t *testing.T) {
 		t.Errorf("%d descriptors open after the run, %d before", after, before)
 	}
 }
+
+// A server that closes every connection as soon as it accepts it must
+// show up as errors, not as a silent reconnect loop.
+func TestLoadCountsServerClosingAtAccept(t *testing.T) {
+	s := serve(t, func(net.Conn, *bufio.Reader) {})
+	res := run(t, Config{URL: s.url})
+	other := res.ErrorsTotal() - res.Errors[ErrRead] - res.Errors[ErrReset]
+	if res.Requests != 0 || res.Errors[ErrRead]+res.Errors[ErrReset] == 0 || other != 0 {
+		t.Errorf("%d requests, errors %v; want only read or reset errors", res.Requests, res.Errors)
+	}
+}

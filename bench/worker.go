@@ -2,6 +2,7 @@ package bench
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"time"
 
@@ -28,6 +29,7 @@ type worker struct {
 	events []unix.EpollEvent
 	rbuf   []byte
 	res    *Result
+	err    error // why the run stopped early
 }
 
 func newWorker(cfg *Config, t *target, nconns int) (*worker, error) {
@@ -71,6 +73,7 @@ func (w *worker) run(deadline time.Time) {
 		wait := min(tickEvery, deadline.Sub(now))
 		n, err := unix.EpollWait(w.epfd, w.events, int((wait+time.Millisecond-1)/time.Millisecond))
 		if err != nil && !errors.Is(err, unix.EINTR) {
+			w.err = fmt.Errorf("epoll_wait: %w", err)
 			break
 		}
 		now = time.Now()
@@ -129,12 +132,13 @@ func (w *worker) connectFailed(c *conn, now time.Time) {
 }
 
 // fail counts kind, drops the connection and opens a new one.
-func (w *worker) fail(i int, c *conn, kind ErrKind, now time.Time) {
+func (w *worker) fail(i int, kind ErrKind, now time.Time) {
 	w.res.Errors[kind]++
 	w.open(i, now)
 }
 
 func (w *worker) handle(i int, c *conn, events uint32, now time.Time) {
+	gen := c.gen
 	if c.connecting {
 		if events&(unix.EPOLLOUT|unix.EPOLLERR|unix.EPOLLHUP) == 0 {
 			return
@@ -144,11 +148,14 @@ func (w *worker) handle(i int, c *conn, events uint32, now time.Time) {
 			return
 		}
 		c.connecting = false
+		// Write before reading what came with the connect: a server that
+		// closes at once or speaks first then fails a request, counted.
 		w.fill(c, now)
 		w.flush(i, c, now)
-		return
+		if c.fd < 0 || c.gen != gen {
+			return
+		}
 	}
-	gen := c.gen
 	if events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
 		w.read(i, c, now)
 		if c.fd < 0 || c.gen != gen {
@@ -175,10 +182,10 @@ func (w *worker) flush(i int, c *conn, now time.Time) {
 		case errors.Is(err, unix.EINTR):
 			continue
 		case errors.Is(err, unix.ECONNRESET), errors.Is(err, unix.EPIPE):
-			w.fail(i, c, ErrReset, now)
+			w.fail(i, ErrReset, now)
 			return
 		case err != nil:
-			w.fail(i, c, ErrWrite, now)
+			w.fail(i, ErrWrite, now)
 			return
 		}
 		c.woff += n
@@ -196,10 +203,10 @@ func (w *worker) read(i int, c *conn, now time.Time) {
 		case errors.Is(err, unix.EINTR):
 			continue
 		case errors.Is(err, unix.ECONNRESET):
-			w.fail(i, c, ErrReset, now)
+			w.fail(i, ErrReset, now)
 			return
 		case err != nil:
-			w.fail(i, c, ErrRead, now)
+			w.fail(i, ErrRead, now)
 			return
 		case n == 0:
 			w.eof(i, c, now)
@@ -219,13 +226,13 @@ func (w *worker) parse(i int, c *conn, p []byte, now time.Time) {
 	gen := c.gen
 	for len(p) > 0 {
 		if c.inflight() == 0 { // bytes nobody asked for
-			w.fail(i, c, ErrBody, now)
+			w.fail(i, ErrBody, now)
 			return
 		}
 		n, done, err := c.resp.feed(p, w.t.head)
 		p = p[n:]
 		if err != nil {
-			w.fail(i, c, ErrBody, now)
+			w.fail(i, ErrBody, now)
 			return
 		}
 		if done {
@@ -244,9 +251,9 @@ func (w *worker) eof(i int, c *conn, now time.Time) {
 	case c.inflight() == 0:
 		w.open(i, now)
 	case c.resp.started:
-		w.fail(i, c, ErrBody, now)
+		w.fail(i, ErrBody, now)
 	default:
-		w.fail(i, c, ErrRead, now)
+		w.fail(i, ErrRead, now)
 	}
 }
 
@@ -283,7 +290,7 @@ func (w *worker) tick(now time.Time) {
 				w.connectFailed(c, now)
 			}
 		case c.inflight() > 0 && now.Sub(c.sent[0]) > w.cfg.Timeout:
-			w.fail(i, c, ErrTimeout, now)
+			w.fail(i, ErrTimeout, now)
 		}
 	}
 }
