@@ -158,10 +158,10 @@ func TestLoadCountsErrorsByKind(t *testing.T) {
 		{name: "closed without answer", handle: func(c net.Conn, r *bufio.Reader) { readRequest(r) }, kind: ErrRead, noReqOK: true},
 		{name: "slower than timeout", handle: func(c net.Conn, r *bufio.Reader) {
 			if readRequest(r) {
-				time.Sleep(150 * time.Millisecond)
+				time.Sleep(time.Second) // far past the timeout, however loaded the machine
 				c.Write([]byte(okResp))
 			}
-		}, cfg: Config{Timeout: 50 * time.Millisecond}, kind: ErrTimeout, noReqOK: true},
+		}, cfg: Config{Timeout: 50 * time.Millisecond, Duration: 400 * time.Millisecond}, kind: ErrTimeout, noReqOK: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -214,11 +214,11 @@ func TestLoadPipelines(t *testing.T) {
 			}
 		}
 	})
-	res := run(t, Config{URL: s.url, Pipeline: 4, Timeout: 100 * time.Millisecond})
+	res := run(t, Config{URL: s.url, Pipeline: 4, Timeout: 2 * time.Second})
 	if res.Requests == 0 || res.ErrorsTotal() != 0 {
 		t.Errorf("%d requests, errors %v; want responses and no errors", res.Requests, res.Errors)
 	}
-	res = run(t, Config{URL: s.url, Pipeline: 1, Timeout: 50 * time.Millisecond, Duration: 150 * time.Millisecond})
+	res = run(t, Config{URL: s.url, Pipeline: 1, Timeout: 50 * time.Millisecond, Duration: 400 * time.Millisecond})
 	if res.Requests != 0 || res.Errors[ErrTimeout] == 0 {
 		t.Errorf("without pipelining: %d requests, errors %v; want only timeouts", res.Requests, res.Errors)
 	}
@@ -265,7 +265,7 @@ func TestLoadSendsMethodAndHeaders(t *testing.T) {
 		}
 		answer(okResp)(c, r)
 	})
-	run(t, Config{URL: s.url + "?q=1", Conns: 1, Method: "POST", Headers: []string{"X-A: 1", "X-B: 2"}, Duration: 50 * time.Millisecond})
+	run(t, Config{URL: s.url + "?q=1", Conns: 1, Method: "POST", Headers: []string{"X-A: 1", "X-B: 2"}, Duration: 300 * time.Millisecond})
 	host := strings.TrimPrefix(strings.TrimSuffix(s.url, "/x"), "http://")
 	want := "POST /x?q=1 HTTP/1.1\r\nHost: " + host + "\r\nX-A: 1\r\nX-B: 2\r\n\r\n"
 	if h := <-got; h != want {
@@ -289,7 +289,9 @@ func TestLoadLatencyPercentiles(t *testing.T) {
 	if res.Requests < 10 {
 		t.Fatalf("%d requests", res.Requests)
 	}
-	lo, hi := delay.Microseconds(), (3 * delay).Microseconds() // the upper bound only catches gross errors; the machine is shared
+	// The upper bound only catches gross errors (a unit off by 1000): the
+	// machine is shared and the suite runs packages side by side.
+	lo, hi := delay.Microseconds(), (25 * delay).Microseconds()
 	for _, p := range []float64{50, 90} {
 		if v := res.Latency.ValueAtQuantile(p); v < lo || v > hi {
 			t.Errorf("p%v = %dus, want within [%d, %d]", p, v, lo, hi)
@@ -361,7 +363,7 @@ func TestLoadClosesItsDescriptors(t *testing.T) {
 		return len(ents)
 	}
 	before := countFDs()
-	res := run(t, Config{URL: s.url, Conns: 8, Threads: 2, Pipeline: 3, Timeout: 20 * time.Millisecond, Duration: 100 * time.Millisecond})
+	res := run(t, Config{URL: s.url, Conns: 8, Threads: 2, Pipeline: 3, Timeout: 2 * time.Second, Duration: 200 * time.Millisecond})
 	if res.Requests == 0 {
 		t.Fatal("no requests")
 	}
