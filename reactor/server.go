@@ -1,11 +1,14 @@
 // Package reactor runs featherd's event loops: a gnet engine with one
 // loop per core, featherd's own accept goroutines handing connections to
 // it, and lighttpd's connection state machine (conn.go) with keep-alive,
-// pipelining, timeouts (timeout.go), limits and draining.
+// pipelining, timeouts (timeout.go), limits and draining. Each request
+// goes through the loop's http/pipeline; handler.go runs it, resumes the
+// handlers that wait and streams the responses they produce.
 //
 // Goroutines: each gnet loop owns its connections (conn, loop); one accept
 // goroutine per listen socket; one poller goroutine per loop; one
-// ticker for the once-a-second work. Only the loops touch connections;
+// ticker for the once-a-second work; a timer's goroutine for a handler
+// that waits on one. Only the loops touch connections;
 // the others hand them work through the loop's resume queue or Execute.
 package reactor
 
